@@ -1,0 +1,87 @@
+/**
+ * The decomposition-method interface and its registry. A method trains on a
+ * frozen target under a seed and reports its learned components in the
+ * common form, plus per-layer importances on the one-hot batch; scores only
+ * read that.
+ *
+ * @module
+ */
+import type { SparseFeatureSpec } from "../data/sparse_features.ts";
+import type { Matrix } from "../linalg/matrix.ts";
+import type { TargetModel } from "../models/target_model.ts";
+import type { LayerComponents } from "./components.ts";
+
+/** One point of a training curve. */
+export interface CurvePoint {
+  /** Optimiser steps applied before the measurement. */
+  readonly step: number;
+  /** Learning rate at that step. */
+  readonly lr: number;
+  /** Loss terms by name. */
+  readonly losses: Readonly<Record<string, number>>;
+}
+
+/** Progress callback: `done` updates of `total`, with a curve point when one was taken. */
+export type OnProgress = (done: number, total: number, point?: CurvePoint) => void;
+
+/** What a method run produces, in the common form. */
+export interface MethodResult {
+  /** "completed", or "diverged" when training produced a non-finite loss. */
+  readonly status: "completed" | "diverged";
+  /** Optimiser steps applied. */
+  readonly stepsDone: number;
+  /** Sampled training curve. */
+  readonly curve: readonly CurvePoint[];
+  /** Learned components per decomposed matrix. */
+  readonly components: readonly LayerComponents[];
+  /** Per layer: importance of each component on the one-hot 0.75 batch (`nFeatures × count`). */
+  readonly importanceOneHot: Readonly<Record<string, Matrix>>;
+  /** Per layer, per component: important on some evaluation input. */
+  readonly alive: Readonly<Record<string, readonly boolean[]>>;
+  /** Per layer: mean number of important components per evaluation datapoint. */
+  readonly l0: Readonly<Record<string, number>>;
+  /** Final loss terms on the fixed evaluation set. */
+  readonly losses: Readonly<Record<string, number>>;
+}
+
+/** A decomposition method with a typed config. */
+export interface Method<Config extends object = object> {
+  /** Registry id, e.g. `spd`. */
+  readonly id: string;
+  /** One-line description. */
+  readonly description: string;
+  /** The paper's config for a toy, or null when the method has none for it. */
+  paperConfig(toyId: string): Readonly<Config> | null;
+  /** Merges overrides into a base config and validates it (throws naming the field). */
+  resolveConfig(base: Readonly<Config>, overrides: Readonly<Record<string, unknown>>): Config;
+  /** Number of optimiser steps a config runs (for progress and throughput). */
+  steps(config: Readonly<Config>): number;
+  /** Trains on a frozen target and evaluates the result. */
+  run(
+    model: TargetModel,
+    data: SparseFeatureSpec,
+    config: Readonly<Config>,
+    seed: number,
+    onProgress?: OnProgress,
+  ): Promise<MethodResult>;
+}
+
+const registry = new Map<string, Method>();
+
+/** Adds a method to the registry; throws if the id is taken. */
+export function registerMethod<C extends object>(method: Method<C>): void {
+  if (registry.has(method.id)) throw new Error(`method '${method.id}' is already registered`);
+  registry.set(method.id, method as unknown as Method);
+}
+
+/** Ids of all registered methods, sorted. */
+export function methodIds(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/** Looks a method up; throws naming the allowed ids when it is unknown. */
+export function getMethod(id: string): Method {
+  const m = registry.get(id);
+  if (!m) throw new RangeError(`method: unknown value '${id}'; allowed: ${methodIds().join(", ")}`);
+  return m;
+}

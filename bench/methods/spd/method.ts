@@ -1,0 +1,42 @@
+/**
+ * SPD behind the {@linkcode Method} interface, with the paper's configs.
+ *
+ * @module
+ */
+import type { Method } from "../method.ts";
+import { resolveSpdConfig, SPD_TMS_5_2, type SpdConfig } from "./config.ts";
+import { evaluateSpd } from "./evaluate.ts";
+import { trainSpd } from "./train.ts";
+
+/** The paper's SPD config per toy id (spd.md §6.4). */
+export const SPD_PAPER_CONFIGS: Readonly<Record<string, Readonly<SpdConfig>>> = {
+  "tms_5-2": SPD_TMS_5_2,
+  "tms_5-2-id": SPD_TMS_5_2,
+};
+
+/** Stochastic Parameter Decomposition (Bushnaq, Braun, Sharkey 2025), paper-time code. */
+export const spdMethod: Method<SpdConfig> = {
+  id: "spd",
+  description: "Stochastic Parameter Decomposition, paper-faithful (spd.md §11)",
+  paperConfig: (toyId) => SPD_PAPER_CONFIGS[toyId] ?? null,
+  resolveConfig: resolveSpdConfig,
+  steps: (cfg) => cfg.steps,
+  async run(model, data, cfg, seed, onProgress) {
+    const trained = await trainSpd(model, data, cfg, seed, onProgress);
+    try {
+      const ev = await evaluateSpd(model, trained.params, cfg, data);
+      return {
+        status: trained.status,
+        stepsDone: trained.stepsDone,
+        curve: trained.curve,
+        components: ev.components,
+        importanceOneHot: ev.ciOneHot,
+        alive: ev.alive,
+        l0: ev.ciL0,
+        losses: ev.losses,
+      };
+    } finally {
+      trained.params.dispose();
+    }
+  },
+};

@@ -1,0 +1,119 @@
+/**
+ * The SPD training loop (spd.md §3.2, §5.1): a fresh batch every step, clean
+ * target pass, fresh mask noise per stochastic loss, Adam with the configured
+ * schedule. Losses are read back only every `logEvery` steps.
+ *
+ * @module
+ */
+import { sampleSparseFeatures, type SparseFeatureSpec } from "../../data/sparse_features.ts";
+import { decomposedParamCount, type TargetModel, targetPass } from "../../models/target_model.ts";
+import { Adam } from "../../optim/adam.ts";
+import { learningRate } from "../../optim/schedule.ts";
+import { tf } from "../../runtime/backend.ts";
+import { rngStream } from "../../runtime/rng.ts";
+import type { SpdConfig } from "./config.ts";
+import { SPD_LOSS_NAMES, spdLosses, zeroRowPlan } from "./losses.ts";
+import { initSpdParams, type SpdParams } from "./params.ts";
+
+/** One sampled point of the training curve. */
+export interface LossSample {
+  /** Optimiser step after which the losses were measured (0 = before the first update). */
+  readonly step: number;
+  /** Learning rate used at that step. */
+  readonly lr: number;
+  /** Loss terms by name (see `SPD_LOSS_NAMES`). */
+  readonly losses: Readonly<Record<(typeof SPD_LOSS_NAMES)[number], number>>;
+}
+
+/** Progress callback: `step` updates done of `total`, with the latest sample when one was taken. */
+export type ProgressFn = (step: number, total: number, sample?: LossSample) => void;
+
+/** What SPD training produced. */
+export interface SpdTrainResult {
+  /** Trained parameters; the caller disposes them. */
+  readonly params: SpdParams;
+  /** "completed", or "diverged" when a loss became non-finite. */
+  readonly status: "completed" | "diverged";
+  /** Updates applied. */
+  readonly stepsDone: number;
+  /** Loss samples every `logEvery` steps, and at the end. */
+  readonly curve: readonly LossSample[];
+}
+
+/** Draws `count` `[B, C]` noise arrays from `rng` into tensors. */
+function uniformNoise(
+  rng: ReturnType<typeof rngStream>,
+  count: number,
+  rows: number,
+  cols: number,
+  buffer: Float32Array,
+): tf.Tensor2D[] {
+  const out: tf.Tensor2D[] = [];
+  for (let i = 0; i < count; i++) out.push(tf.tensor2d(rng.fillUniform(buffer), [rows, cols]));
+  return out;
+}
+
+/**
+ * Trains SPD on `model` under `seed`. Streams: `data` (batches), `mask`
+ * (noise), `spd-init:*` (parameters). Same inputs, same backend: same bits.
+ */
+export async function trainSpd(
+  model: TargetModel,
+  data: SparseFeatureSpec,
+  cfg: SpdConfig,
+  seed: number,
+  onProgress?: ProgressFn,
+): Promise<SpdTrainResult> {
+  const params = await initSpdParams(model, cfg.C, cfg.dGate, seed);
+  const dataRng = rngStream(seed, "data");
+  const maskRng = rngStream(seed, "mask");
+  const adam = new Adam([...params.variables]);
+  const nParams = decomposedParamCount(model);
+  const B = cfg.batchSize;
+  const L = params.layers.length;
+  const xs = new Float32Array(B * data.nFeatures);
+  const noiseBuf = new Float32Array(B * cfg.C);
+  const schedule = { kind: cfg.schedule, lr: cfg.lr, warmupSteps: cfg.warmupSteps };
+  const curve: LossSample[] = [];
+  let status: "completed" | "diverged" = "completed";
+  let stepsDone = 0;
+
+  for (let step = 0; step < cfg.steps; step++) {
+    const lr = learningRate(schedule, step, cfg.steps);
+    const log = step % cfg.logEvery === 0 || step === cfg.steps - 1;
+    sampleSparseFeatures(data, B, dataRng, xs);
+    const full = uniformNoise(maskRng, L, B, cfg.C, noiseBuf);
+    const layerwise = uniformNoise(maskRng, L, B, cfg.C, noiseBuf);
+    const logged: { terms: tf.Tensor | null } = { terms: null };
+    tf.tidy(() => {
+      const x = tf.tensor2d(xs, [B, data.nFeatures]);
+      const { output, inputs } = targetPass(model, x);
+      const plan = zeroRowPlan(xs, B, data.nFeatures);
+      const { grads } = tf.variableGrads(() => {
+        const noise = { full, layerwise };
+        const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, plan);
+        if (log) logged.terms = tf.keep(tf.stack(SPD_LOSS_NAMES.map((k) => t[k])));
+        return t.total;
+      }, [...params.variables]);
+      adam.step(params.variables.map((v) => grads[v.name]), lr);
+    });
+    for (const t of [...full, ...layerwise]) t.dispose();
+    stepsDone = step + 1;
+    let sample: LossSample | undefined;
+    if (logged.terms) {
+      const values = await logged.terms.data();
+      logged.terms.dispose();
+      const losses = Object.fromEntries(SPD_LOSS_NAMES.map((k, i) => [k, values[i]]));
+      sample = { step, lr, losses: losses as LossSample["losses"] };
+      curve.push(sample);
+      if (!values.every(Number.isFinite)) {
+        status = "diverged";
+        onProgress?.(stepsDone, cfg.steps, sample);
+        break;
+      }
+    }
+    onProgress?.(stepsDone, cfg.steps, sample);
+  }
+  adam.dispose();
+  return { params, status, stepsDone, curve };
+}

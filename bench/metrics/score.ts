@@ -1,0 +1,84 @@
+/**
+ * Turns a method's result and a toy's ground truth into named metrics, each
+ * with the direction in which it is better.
+ *
+ * @module
+ */
+import type { MethodResult } from "../methods/method.ts";
+import type { GroundTruth } from "../toys/toy.ts";
+import { densePatternError, identityPatternError } from "./ci_pattern.ts";
+import { aliveNormRatio, componentNorms, recovery } from "./recovery.ts";
+
+/** Which way a metric is better. */
+export type Direction = "higher" | "lower" | "target";
+
+/** One measured metric. */
+export interface Metric {
+  /** The value (may be Infinity for ratios with a zero denominator; written as null in JSON). */
+  readonly value: number;
+  /** higher is better, lower is better, or closest to `target` is better. */
+  readonly direction: Direction;
+  /** The ideal value, for direction "target". */
+  readonly target?: number;
+}
+
+/** spd.md §7.2's absolute norm threshold for a "non-negligible" subcomponent. */
+export const NON_NEGLIGIBLE_NORM = 0.017;
+
+/**
+ * Scores a run: recovery (MMCS, ML2R) on the ground-truth layer, component
+ * counts (non-negligible by norm, alive by importance) and their norm gap,
+ * CI-pattern errors per layer and in total, L0 per layer, and final losses.
+ */
+export function scoreRun(truth: GroundTruth, result: MethodResult): Record<string, Metric> {
+  const metrics: Record<string, Metric> = {};
+  const put = (name: string, value: number, direction: Direction, target?: number) => {
+    metrics[name] = target === undefined ? { value, direction } : { value, direction, target };
+  };
+  if (truth.features) {
+    const comps = result.components.find((c) => c.layer === truth.features!.layer);
+    if (!comps) throw new Error(`score: no components for layer '${truth.features.layer}'`);
+    const rec = recovery(truth.features.vectors, comps);
+    put("mmcs", rec.mmcs, "higher", 1);
+    put("mmcs_std", rec.mmcsStd, "lower");
+    put("ml2r", rec.ml2r, "target", 1);
+    put("ml2r_std", rec.ml2rStd, "lower");
+    const norms = componentNorms(comps);
+    const alive = result.alive[comps.layer] ?? [];
+    put(
+      "non_negligible_0.017",
+      norms.filter((n) => n > NON_NEGLIGIBLE_NORM).length,
+      "target",
+      truth.features.vectors.rows,
+    );
+    put("alive_norm_ratio", aliveNormRatio(norms, [...alive]), "higher");
+  }
+  let totalError = 0;
+  for (const [layer, pattern] of Object.entries(truth.ciPatterns)) {
+    const ci = result.importanceOneHot[layer];
+    if (!ci) throw new Error(`score: no one-hot importances for layer '${layer}'`);
+    const err = pattern.kind === "identity"
+      ? identityPatternError(ci)
+      : densePatternError(ci, pattern.k);
+    totalError += err;
+    put(`ci_pattern_error.${layer}`, err, "lower");
+  }
+  put("ci_pattern_error", totalError, "lower");
+  for (const [layer, flags] of Object.entries(result.alive)) {
+    const expected = truth.ciPatterns[layer];
+    const target = expected?.kind === "dense"
+      ? expected.k
+      : expected?.kind === "identity" && truth.features
+      ? truth.features.vectors.rows
+      : undefined;
+    put(
+      `alive.${layer}`,
+      flags.filter(Boolean).length,
+      target === undefined ? "lower" : "target",
+      target,
+    );
+  }
+  for (const [layer, v] of Object.entries(result.l0)) put(`l0.${layer}`, v, "lower");
+  for (const [name, v] of Object.entries(result.losses)) put(`loss.${name}`, v, "lower");
+  return metrics;
+}

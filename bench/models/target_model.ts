@@ -1,0 +1,75 @@
+/**
+ * A frozen target network seen as a sequence of named linear layers, the
+ * common shape of every toy model. Its forward pass routes each decomposable
+ * layer through a caller-supplied function, so the plain target pass, the
+ * fully masked pass and the layerwise passes of a decomposition method all
+ * come from one definition of the network.
+ *
+ * Layout convention: a layer maps a row vector by `x · weight + bias`, with
+ * `weight` of shape `[dIn, dOut]` (the transpose of torch's `nn.Linear`
+ * storage), so no forward matMul needs a transpose.
+ *
+ * @module
+ */
+import { tf } from "../runtime/backend.ts";
+
+/** One frozen linear layer of a target. */
+export interface LinearLayer {
+  /** Layer name, e.g. `linear1` or `layers.0.mlp_in`. */
+  readonly name: string;
+  /** Input width. */
+  readonly dIn: number;
+  /** Output width. */
+  readonly dOut: number;
+  /** Weight `[dIn, dOut]`; never trained by a decomposition. */
+  readonly weight: tf.Tensor2D;
+  /** Bias `[dOut]`, reused but never decomposed, or null. */
+  readonly bias: tf.Tensor1D | null;
+}
+
+/** Maps a layer's input activations to its output; supplied by the caller of `forward`. */
+export type LayerFn = (layer: LinearLayer, input: tf.Tensor2D) => tf.Tensor2D;
+
+/** A frozen target network with named decomposable layers. */
+export interface TargetModel {
+  /** Decomposable layers, in forward order. */
+  readonly layers: readonly LinearLayer[];
+  /**
+   * Tied layers: `ties[a] = b` means layer `a`'s weight is the transpose of
+   * layer `b`'s (TMS `linear2 = linear1ᵀ`), and a decomposition must tie its
+   * factors the same way.
+   */
+  readonly ties: Readonly<Record<string, string>>;
+  /** Input width. */
+  readonly nInputs: number;
+  /** Output width. */
+  readonly nOutputs: number;
+  /** Runs the network on `x [batch, nInputs]`, calling `layerFn` for every decomposable layer. */
+  forward(x: tf.Tensor2D, layerFn: LayerFn): tf.Tensor2D;
+  /** Frees the model's tensors. */
+  dispose(): void;
+}
+
+/** The plain target layer: `x · W + b`. */
+export const targetLayer: LayerFn = (layer, input) => {
+  const out = tf.matMul(input, layer.weight);
+  return (layer.bias ? tf.add(out, layer.bias) : out) as tf.Tensor2D;
+};
+
+/** Runs the plain target and records every decomposable layer's input activations. */
+export function targetPass(
+  model: TargetModel,
+  x: tf.Tensor2D,
+): { output: tf.Tensor2D; inputs: Map<string, tf.Tensor2D> } {
+  const inputs = new Map<string, tf.Tensor2D>();
+  const output = model.forward(x, (layer, input) => {
+    inputs.set(layer.name, input);
+    return targetLayer(layer, input);
+  });
+  return { output, inputs };
+}
+
+/** Total number of decomposed weight entries, N in the faithfulness loss (spd.md §4.1). */
+export function decomposedParamCount(model: TargetModel): number {
+  return model.layers.reduce((n, l) => n + l.dIn * l.dOut, 0);
+}

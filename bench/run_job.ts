@@ -1,0 +1,106 @@
+/**
+ * One benchmark job: decompose a trained target with a method under a seed,
+ * score it against the toy's ground truth, and build the run record. A
+ * failure inside the method becomes a "failed" record rather than an
+ * exception, so a batch of jobs never loses the runs around it.
+ *
+ * @module
+ */
+import { type Metric, scoreRun } from "./metrics/score.ts";
+import type { Method, OnProgress } from "./methods/method.ts";
+import { configHash, makeRecord, type Provenance, type RunRecord } from "./records/record.ts";
+import { targetHash, type TrainedTarget } from "./toys/trained_target.ts";
+import type { Toy } from "./toys/toy.ts";
+
+/** Everything one job needs. */
+export interface Job {
+  /** The toy. */
+  readonly toy: Toy;
+  /** Its trained target. */
+  readonly target: TrainedTarget;
+  /** The method. */
+  readonly method: Method;
+  /** Resolved method config. */
+  readonly config: Readonly<object>;
+  /** Decomposition seed. */
+  readonly seed: number;
+  /** Backend name, for the record. */
+  readonly backend: string;
+  /** Provenance, for the record. */
+  readonly provenance: Provenance;
+}
+
+/** Runs a job and returns its record (status "failed" with the message on error). */
+export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunRecord> {
+  const { toy, target, method, config, seed, backend, provenance } = job;
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  let trainEnd = t0;
+  const targetInfo = {
+    seedRequested: target.seedRequested,
+    seedUsed: target.seedUsed,
+    hash: targetHash(target.tensors),
+    attempts: target.attempts.map((a) => ({
+      seed: a.seed,
+      healthy: a.health.healthy,
+      failures: a.health.failures,
+      measures: a.health.measures,
+    })),
+  };
+  const common = {
+    toy: toy.id,
+    method: method.id,
+    seed,
+    config: config as Record<string, unknown>,
+    configHash: configHash(
+      toy.id,
+      method.id,
+      config as Record<string, unknown>,
+      target.seedRequested,
+    ),
+    target: targetInfo,
+    backend,
+    provenance,
+  };
+  const model = toy.buildModel(target.tensors);
+  try {
+    const result = await method.run(model, toy.data, config, seed, (done, total, point) => {
+      if (done === total) trainEnd = performance.now();
+      onProgress?.(done, total, point);
+    });
+    if (trainEnd === t0) trainEnd = performance.now();
+    const metrics: Record<string, Metric> = result.status === "completed"
+      ? scoreRun(toy.groundTruth(target.tensors), result)
+      : {};
+    const wall = (performance.now() - t0) / 1000;
+    return makeRecord({
+      ...common,
+      status: result.status,
+      error: null,
+      metrics,
+      curve: result.curve,
+      timing: {
+        startedAt,
+        wallTimeS: wall,
+        stepsPerSecond: result.stepsDone / ((trainEnd - t0) / 1000),
+        stepsDone: result.stepsDone,
+      },
+    });
+  } catch (err) {
+    return makeRecord({
+      ...common,
+      status: "failed",
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      metrics: {},
+      curve: [],
+      timing: {
+        startedAt,
+        wallTimeS: (performance.now() - t0) / 1000,
+        stepsPerSecond: 0,
+        stepsDone: 0,
+      },
+    });
+  } finally {
+    model.dispose();
+  }
+}

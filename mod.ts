@@ -1,0 +1,128 @@
+/**
+ * pdbench: a benchmark suite for linear parameter decomposition methods (SPD,
+ * APD) on toy models with known ground truth.
+ *
+ * Importing this module registers the built-in toys and methods.
+ *
+ * @example
+ * ```ts
+ * import { getMethod, getToy, initBackend, trainHealthyTarget } from "./mod.ts";
+ * await initBackend("wasm");
+ * const toy = getToy("tms_5-2");
+ * const target = await trainHealthyTarget(toy, 0);
+ * const spd = getMethod("spd");
+ * const cfg = spd.resolveConfig(spd.paperConfig(toy.id)!, { steps: 1000 });
+ * const result = await spd.run(toy.buildModel(target.tensors), toy.data, cfg, 0);
+ * ```
+ *
+ * @module
+ */
+import "./bench/builtins.ts";
+
+export {
+  applyGradientFixes,
+  BACKEND_NAMES,
+  type BackendInfo,
+  type BackendName,
+  initBackend,
+  isBackendName,
+  segmentSumRows,
+  tf,
+} from "./bench/runtime/backend.ts";
+export { Rng, rngStream } from "./bench/runtime/rng.ts";
+export { fromRows, type Matrix, matrix } from "./bench/linalg/matrix.ts";
+export {
+  oneHotBatch,
+  sampleSparseFeatures,
+  type SparseFeatureSpec,
+} from "./bench/data/sparse_features.ts";
+export {
+  learningRate,
+  type Schedule,
+  SCHEDULE_KINDS,
+  type ScheduleKind,
+} from "./bench/optim/schedule.ts";
+export { Adam, ADAM_DEFAULTS, type AdamOptions } from "./bench/optim/adam.ts";
+export {
+  decomposedParamCount,
+  type LayerFn,
+  type LinearLayer,
+  targetLayer,
+  type TargetModel,
+  targetPass,
+} from "./bench/models/target_model.ts";
+export {
+  type CiPattern,
+  getToy,
+  type GroundTruth,
+  MAX_TARGET_ATTEMPTS,
+  registerToy,
+  type Toy,
+  toyIds,
+  trainHealthyTarget,
+} from "./bench/toys/toy.ts";
+export {
+  canonicalJson,
+  hashOf,
+  type NamedArray,
+  type TargetAttempt,
+  targetFromJson,
+  targetHash,
+  type TargetHealth,
+  targetToJson,
+  type TrainedTarget,
+} from "./bench/toys/trained_target.ts";
+export { TMS_5_2, TMS_5_2_ID, type TmsConfig, tmsToy, tmsTrivialLoss } from "./bench/toys/tms.ts";
+export {
+  componentRow,
+  componentWeight,
+  fromRankOneFactors,
+  type LayerComponents,
+} from "./bench/methods/components.ts";
+export {
+  type CurvePoint,
+  getMethod,
+  type Method,
+  methodIds,
+  type MethodResult,
+  type OnProgress,
+  registerMethod,
+} from "./bench/methods/method.ts";
+export { resolveSpdConfig, SPD_TMS_5_2, type SpdConfig } from "./bench/methods/spd/config.ts";
+export { SPD_PAPER_CONFIGS, spdMethod } from "./bench/methods/spd/method.ts";
+export { type SpdTrainResult, trainSpd } from "./bench/methods/spd/train.ts";
+export { evaluateSpd, type SpdEvaluation } from "./bench/methods/spd/evaluate.ts";
+export {
+  gelu,
+  lowerLeakyHardSigmoid,
+  upperLeakyHardSigmoid,
+} from "./bench/methods/spd/activations.ts";
+export {
+  causalImportances,
+  SPD_LOSS_NAMES,
+  spdLosses,
+  type SpdLossTerms,
+  zeroRowPlan,
+} from "./bench/methods/spd/losses.ts";
+export { initSpdParams, projectionInit, type SpdParams } from "./bench/methods/spd/params.ts";
+export {
+  aliveNormRatio,
+  componentNorms,
+  type Recovery,
+  recovery,
+} from "./bench/metrics/recovery.ts";
+export { densePatternError, identityPatternError } from "./bench/metrics/ci_pattern.ts";
+export { greedyIdentityOrder, maxWeightAssignment } from "./bench/metrics/assignment.ts";
+export { type Direction, type Metric, scoreRun } from "./bench/metrics/score.ts";
+export {
+  configHash,
+  encodeNonFinite,
+  makeRecord,
+  parseRunRecord,
+  type Provenance,
+  type RunRecord,
+  type RunStatus,
+  SCHEMA_VERSION,
+  SUITE_VERSION,
+} from "./bench/records/record.ts";
+export { type Job, runJob } from "./bench/run_job.ts";
