@@ -28,8 +28,9 @@ export {
   isBackendName,
   segmentSumRows,
   tf,
+  variableFrom,
 } from "./bench/runtime/backend.ts";
-export { Rng, rngStream } from "./bench/runtime/rng.ts";
+export { Rng, RNG_VERSION, rngStream } from "./bench/runtime/rng.ts";
 export { fromRows, type Matrix, matrix } from "./bench/linalg/matrix.ts";
 export {
   oneHotBatch,
@@ -63,6 +64,7 @@ export {
 } from "./bench/toys/toy.ts";
 export {
   canonicalJson,
+  canonicalZeros,
   hashOf,
   type NamedArray,
   type TargetAttempt,

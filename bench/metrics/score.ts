@@ -14,7 +14,7 @@ export type Direction = "higher" | "lower" | "target";
 
 /** One measured metric. */
 export interface Metric {
-  /** The value (may be Infinity for ratios with a zero denominator; written as null in JSON). */
+  /** The value (may be Infinity for ratios with a zero denominator; JSON holds it as "Infinity"). */
   readonly value: number;
   /** higher is better, lower is better, or closest to `target` is better. */
   readonly direction: Direction;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { tf } from "../runtime/backend.ts";
+import { tf, variableFrom } from "../runtime/backend.ts";
 
 /** Adam hyperparameters (torch defaults). */
 export interface AdamOptions {
@@ -40,8 +40,8 @@ export class Adam {
   constructor(vars: tf.Variable[], opts: Partial<AdamOptions> = {}) {
     this.#vars = vars;
     this.#opts = { ...ADAM_DEFAULTS, ...opts };
-    this.#m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.#v = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.#m = vars.map((v) => variableFrom(tf.zerosLike(v), false));
+    this.#v = vars.map((v) => variableFrom(tf.zerosLike(v), false));
   }
 
   /** Number of updates applied so far. */

@@ -156,11 +156,16 @@ export function encodeNonFinite<T>(value: T): T {
   }));
 }
 
+const NON_FINITE = ["Infinity", "-Infinity", "NaN"];
+
+/** Inverse of {@linkcode encodeNonFinite} for one value. */
+function decodeNumber(v: unknown): unknown {
+  return typeof v === "string" && NON_FINITE.includes(v) ? Number(v) : v;
+}
+
 function decodeMetric(name: string, raw: unknown): Metric {
   const m = raw as Record<string, unknown>;
-  const v = typeof m?.value === "string" && ["Infinity", "-Infinity", "NaN"].includes(m.value)
-    ? Number(m.value)
-    : m?.value;
+  const v = decodeNumber(m?.value);
   if (typeof v !== "number") throw new Error(`record: metric '${name}' has no numeric value`);
   if (!["higher", "lower", "target"].includes(m.direction as string)) {
     throw new Error(
@@ -209,5 +214,12 @@ export function parseRunRecord(json: unknown): RunRecord {
   if (!o.provenance || typeof o.provenance !== "object") {
     throw new Error("record: 'provenance' must be an object");
   }
-  return { ...(o as unknown as RunRecord), metrics };
+  const curve = (o.curve as CurvePoint[]).map((p, i) => {
+    if (!p || typeof p.losses !== "object") throw new Error(`record: curve[${i}] has no 'losses'`);
+    const losses = Object.fromEntries(
+      Object.entries(p.losses).map(([k, v]) => [k, decodeNumber(v) as number]),
+    );
+    return { ...p, losses };
+  });
+  return { ...(o as unknown as RunRecord), metrics, curve };
 }

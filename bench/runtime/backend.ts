@@ -37,6 +37,19 @@ export function isBackendName(value: string): value is BackendName {
 
 let fixesApplied = false;
 
+/**
+ * A variable initialised from `init`, which is then released: `tf.variable`
+ * alone keeps its initial tensor alive, a leak of one tensor per variable.
+ */
+export function variableFrom<R extends tf.Rank>(
+  init: tf.Tensor<R>,
+  trainable = true,
+): tf.Variable<R> {
+  const v = tf.variable(init, trainable);
+  init.dispose();
+  return v;
+}
+
 /** Runs `fn` with console.warn silenced (TF.js warns when a gradient is overridden). */
 function quietly(fn: () => void): void {
   const warn = console.warn;

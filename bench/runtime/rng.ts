@@ -14,6 +14,12 @@
 
 const TWO_POW_MINUS_24 = 1 / 16777216;
 
+/**
+ * Version of the generator and its seed derivation. Anything cached from
+ * random draws (trained targets) keys on it, so a change here invalidates it.
+ */
+export const RNG_VERSION = 2;
+
 /** murmur3's 32-bit finaliser: a bijective avalanche mix. */
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -123,9 +129,10 @@ export function rngStream(seed: number, purpose: string): Rng {
   const lo = seed >>> 0;
   const hi = Math.floor(seed / 4294967296) >>> 0;
   const p = fnv1a(purpose);
-  const s0 = fmix32(lo ^ 0x9e3779b9);
-  const s1 = fmix32(hi ^ fmix32(p ^ 0x7f4a7c15));
-  const s2 = fmix32(p ^ fmix32(s0 + 0x6a09e667));
-  const s3 = fmix32(s1 ^ fmix32(s2 + 0xbb67ae85)) | 1;
-  return new Rng(s0, s1, s2, s3);
+  // Every state word depends on the whole seed and the purpose. fmix32 is a
+  // bijection, so for a fixed purpose distinct seeds give distinct words.
+  const [s0, s1, s2, s3] = [0x9e3779b9, 0x7f4a7c15, 0x6a09e667, 0xbb67ae85].map((c) =>
+    fmix32((fmix32(fmix32(lo ^ c) ^ hi) ^ ((p + c) >>> 0)) >>> 0)
+  );
+  return (s0 | s1 | s2 | s3) === 0 ? new Rng(1, s1, s2, s3) : new Rng(s0, s1, s2, s3);
 }

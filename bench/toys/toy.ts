@@ -8,7 +8,13 @@
 import type { SparseFeatureSpec } from "../data/sparse_features.ts";
 import type { Matrix } from "../linalg/matrix.ts";
 import type { TargetModel } from "../models/target_model.ts";
-import type { NamedArray, TargetAttempt, TargetHealth, TrainedTarget } from "./trained_target.ts";
+import {
+  canonicalZeros,
+  type NamedArray,
+  type TargetAttempt,
+  type TargetHealth,
+  type TrainedTarget,
+} from "./trained_target.ts";
 
 /** The causal-importance pattern a solved decomposition shows on one layer (spd.md §7.4). */
 export type CiPattern =
@@ -60,7 +66,7 @@ export const MAX_TARGET_ATTEMPTS = 10;
 export async function trainHealthyTarget(toy: Toy, seed: number): Promise<TrainedTarget> {
   const attempts: TargetAttempt[] = [];
   for (let k = 0; k < MAX_TARGET_ATTEMPTS; k++) {
-    const tensors = await toy.trainTarget(seed + k);
+    const tensors = canonicalZeros(await toy.trainTarget(seed + k));
     const health = await toy.checkHealth(tensors);
     attempts.push({ seed: seed + k, health });
     if (health.healthy) {

@@ -46,6 +46,20 @@ export interface TrainedTarget {
   readonly tensors: Readonly<Record<string, NamedArray>>;
 }
 
+/**
+ * Replaces −0 by +0 in every tensor (in place) and returns the tensors. JSON
+ * has no negative zero, so a cached target would otherwise differ in bits
+ * from the one trained in memory.
+ */
+export function canonicalZeros(
+  tensors: Record<string, NamedArray>,
+): Record<string, NamedArray> {
+  for (const t of Object.values(tensors)) {
+    for (let i = 0; i < t.data.length; i++) if (Object.is(t.data[i], -0)) t.data[i] = 0;
+  }
+  return tensors;
+}
+
 /** SHA-256 hex of a string. */
 export function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -66,13 +80,18 @@ export function hashOf(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
 
-/** SHA-256 over a target's tensors (names, shapes and exact float32 bits). */
+/**
+ * SHA-256 over a target's tensors: names, shapes and float32 bits, with −0
+ * hashed as +0 (JSON cannot keep the sign of zero, and no op tells them apart
+ * except division by zero).
+ */
 export function targetHash(tensors: Readonly<Record<string, NamedArray>>): string {
   const h = createHash("sha256");
   for (const name of Object.keys(tensors).sort()) {
     const t = tensors[name];
+    const data = t.data.map((v) => v === 0 ? 0 : v);
     h.update(`${name}:${t.shape.join("x")}:`);
-    h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    h.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
   return h.digest("hex");
 }
@@ -99,6 +118,9 @@ export function targetFromJson(json: unknown): TrainedTarget {
   const raw = o.tensors as Record<string, { shape: number[]; data: number[] }>;
   const tensors: Record<string, NamedArray> = {};
   for (const [name, t] of Object.entries(raw)) {
+    if (!Array.isArray(t?.shape) || !t.shape.every(Number.isInteger)) {
+      throw new Error(`cached target: tensor '${name}' has no valid 'shape'`);
+    }
     const size = t.shape.reduce((a, b) => a * b, 1);
     if (!Array.isArray(t.data) || t.data.length !== size) {
       throw new Error(

@@ -14,6 +14,7 @@ import {
 } from "../../bench/toys/trained_target.ts";
 import { type Toy, trainHealthyTarget } from "../../bench/toys/toy.ts";
 import { MAX_TARGET_ATTEMPTS } from "../../bench/toys/toy.ts";
+import { RNG_VERSION } from "../../bench/runtime/rng.ts";
 import { writeFileAtomic } from "./atomic_file.ts";
 
 /** The cache key of a toy's target. */
@@ -25,6 +26,7 @@ export function targetCacheKey(toy: Toy, seed: number, backend: string): string 
     seed,
     backend,
     maxAttempts: MAX_TARGET_ATTEMPTS,
+    rng: RNG_VERSION,
   });
 }
 

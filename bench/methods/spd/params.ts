@@ -7,7 +7,7 @@
  * @module
  */
 import type { LinearLayer, TargetModel } from "../../models/target_model.ts";
-import { tf } from "../../runtime/backend.ts";
+import { tf, variableFrom } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
 import { fromRankOneFactors, type LayerComponents } from "../components.ts";
 import { gelu } from "./activations.ts";
@@ -85,10 +85,10 @@ function initCiMlp(C: number, dGate: number, seed: number, layer: string): CiMlp
   const w1 = rng.fillNormal(new Float32Array(C * dGate), 0, Math.SQRT2);
   const w2 = rng.fillNormal(new Float32Array(C * dGate), 0, 1 / Math.sqrt(dGate));
   return {
-    w1: tf.variable(tf.tensor2d(w1, [C, dGate])),
-    b1: tf.variable(tf.zeros([C, dGate])),
-    w2: tf.variable(tf.tensor2d(w2, [C, dGate])),
-    b2: tf.variable(tf.zeros([C])),
+    w1: variableFrom(tf.tensor2d(w1, [C, dGate])),
+    b1: variableFrom(tf.zeros([C, dGate])),
+    w2: variableFrom(tf.tensor2d(w2, [C, dGate])),
+    b2: variableFrom(tf.zeros([C])),
   };
 }
 
@@ -105,8 +105,8 @@ export async function initSpdParams(
     if (model.ties[layer.name]) continue;
     const weight = await layer.weight.data() as Float32Array;
     const init = projectionInit(weight, layer.dIn, layer.dOut, C, seed, layer.name);
-    const v = tf.variable(tf.tensor2d(init.v, [layer.dIn, C]));
-    const u = tf.variable(tf.tensor2d(init.u, [C, layer.dOut]));
+    const v = variableFrom(tf.tensor2d(init.v, [layer.dIn, C]));
+    const u = variableFrom(tf.tensor2d(init.u, [C, layer.dOut]));
     factors.set(layer.name, { v, u });
     variables.push(v, u);
   }

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import {
+  getMethod,
+  initBackend,
+  type Provenance,
+  resolveSpdConfig,
+  runJob,
+  SPD_TMS_5_2,
+  tf,
+  TMS_5_2,
+  tmsToy,
+  trainSpd,
+} from "../../../mod.ts";
+import { pentagonTensors } from "../../helpers/pentagon.ts";
+
+await initBackend("wasm");
+
+const toy = tmsToy("tms_5-2", "test", TMS_5_2);
+const tensors = pentagonTensors();
+const target = {
+  toy: toy.id,
+  seedRequested: 0,
+  seedUsed: 0,
+  attempts: [{ seed: 0, health: { healthy: true, failures: [], measures: {} } }],
+  tensors,
+};
+const provenance: Provenance = {
+  gitCommit: null,
+  gitDirty: null,
+  deno: "test",
+  v8: "test",
+  typescript: "test",
+  tfjs: "test",
+  os: "test",
+  arch: "test",
+  cpuModel: null,
+  cpuCores: 1,
+  hostname: "test",
+};
+
+Deno.test("a short SPD run on TMS 5-2 lowers the total loss by more than half", async () => {
+  const model = toy.buildModel(tensors);
+  const cfg = resolveSpdConfig(SPD_TMS_5_2, { steps: 120, batchSize: 512, logEvery: 40, lr: 3e-3 });
+  const result = await trainSpd(model, toy.data, cfg, 0);
+  const first = result.curve[0].losses.total;
+  const last = result.curve[result.curve.length - 1].losses.total;
+  assert.equal(result.status, "completed");
+  assert.equal(result.stepsDone, 120);
+  assert.deepEqual(result.curve.map((p) => p.step), [0, 40, 80, 119]);
+  assert.ok(last < 0.5 * first, `total loss ${first} -> ${last}`);
+  result.params.dispose();
+  model.dispose();
+});
+
+Deno.test("live tensors stay flat across training steps and nothing leaks after dispose", async () => {
+  const model = toy.buildModel(tensors);
+  const before = tf.memory().numTensors;
+  const cfg = resolveSpdConfig(SPD_TMS_5_2, { steps: 30, batchSize: 256, logEvery: 5 });
+  const counts: number[] = [];
+  const result = await trainSpd(model, toy.data, cfg, 0, () => counts.push(tf.memory().numTensors));
+  assert.equal(counts.length, 30);
+  assert.ok(counts.every((c) => c === counts[0]), `live tensors per step: ${counts.join(",")}`);
+  result.params.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  model.dispose();
+});
+
+Deno.test("the same seed gives a bit-identical record; another seed does not", async () => {
+  const spd = getMethod("spd");
+  const config = spd.resolveConfig(SPD_TMS_5_2, { steps: 25, batchSize: 256, logEvery: 5 });
+  const job = { toy, target, method: spd, config, backend: "wasm", provenance };
+  const a = await runJob({ ...job, seed: 0 });
+  const b = await runJob({ ...job, seed: 0 });
+  const c = await runJob({ ...job, seed: 1 });
+  assert.equal(a.status, "completed");
+  assert.equal(a.resultHash, b.resultHash);
+  assert.deepEqual(a.metrics, b.metrics);
+  assert.deepEqual(a.curve, b.curve);
+  assert.notEqual(a.resultHash, c.resultHash);
+  assert.equal(a.configHash, c.configHash);
+  assert.equal(a.runId, `tms_5-2__spd__s0__${a.configHash.slice(0, 12)}__wasm`);
+});
+
+Deno.test("a method error becomes a failed record with the message, not an exception", async () => {
+  const spd = getMethod("spd");
+  const broken = { ...spd, run: () => Promise.reject(new Error("boom")) };
+  const config = spd.resolveConfig(SPD_TMS_5_2, { steps: 1 });
+  const rec = await runJob({
+    toy,
+    target,
+    method: broken,
+    config,
+    seed: 0,
+    backend: "wasm",
+    provenance,
+  });
+  assert.equal(rec.status, "failed");
+  assert.equal(rec.error, "Error: boom");
+  assert.deepEqual(rec.metrics, {});
+});
