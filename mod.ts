@@ -2,7 +2,9 @@
  * pdbench: a benchmark suite for linear parameter decomposition methods (SPD,
  * APD) on toy models with known ground truth.
  *
- * Importing this module registers the built-in toys and methods.
+ * Importing this module registers the built-in toys and methods. Tensors are
+ * TensorFlow.js tensors: import `@tensorflow/tfjs` (mapped in deno.json) for
+ * `tf`; it is the same engine instance the library uses.
  *
  * @example
  * ```ts
@@ -27,7 +29,6 @@ export {
   initBackend,
   isBackendName,
   segmentSumRows,
-  tf,
   variableFrom,
 } from "./bench/runtime/backend.ts";
 export { Rng, RNG_VERSION, rngStream } from "./bench/runtime/rng.ts";
@@ -74,7 +75,16 @@ export {
   targetToJson,
   type TrainedTarget,
 } from "./bench/toys/trained_target.ts";
-export { TMS_5_2, TMS_5_2_ID, type TmsConfig, tmsToy, tmsTrivialLoss } from "./bench/toys/tms.ts";
+export {
+  TMS_5_2,
+  TMS_5_2_ID,
+  TMS_EVAL_BATCH,
+  TMS_MAX_LOSS_FRACTION,
+  TMS_MIN_COLUMN_NORM,
+  type TmsConfig,
+  tmsToy,
+  tmsTrivialLoss,
+} from "./bench/toys/tms.ts";
 export {
   componentRow,
   componentWeight,
@@ -92,21 +102,43 @@ export {
 } from "./bench/methods/method.ts";
 export { resolveSpdConfig, SPD_TMS_5_2, type SpdConfig } from "./bench/methods/spd/config.ts";
 export { SPD_PAPER_CONFIGS, spdMethod } from "./bench/methods/spd/method.ts";
-export { type SpdTrainResult, trainSpd } from "./bench/methods/spd/train.ts";
-export { evaluateSpd, type SpdEvaluation } from "./bench/methods/spd/evaluate.ts";
+export {
+  type LossSample,
+  type ProgressFn,
+  type SpdTrainResult,
+  trainSpd,
+} from "./bench/methods/spd/train.ts";
+export {
+  ALIVE_THRESHOLD,
+  EVAL_CHUNK,
+  EVAL_DATAPOINTS,
+  evaluateSpd,
+  type SpdEvaluation,
+} from "./bench/methods/spd/evaluate.ts";
 export {
   gelu,
   lowerLeakyHardSigmoid,
   upperLeakyHardSigmoid,
 } from "./bench/methods/spd/activations.ts";
 export {
+  type CausalImportance,
   causalImportances,
+  type MaskNoise,
   SPD_LOSS_NAMES,
   spdLosses,
   type SpdLossTerms,
+  type ZeroRowPlan,
   zeroRowPlan,
 } from "./bench/methods/spd/losses.ts";
-export { initSpdParams, projectionInit, type SpdParams } from "./bench/methods/spd/params.ts";
+export {
+  type CiMlpParams,
+  ciMlpRaw,
+  initSpdParams,
+  projectionInit,
+  spdComponents,
+  type SpdLayer,
+  type SpdParams,
+} from "./bench/methods/spd/params.ts";
 export {
   aliveNormRatio,
   componentNorms,
@@ -115,7 +147,12 @@ export {
 } from "./bench/metrics/recovery.ts";
 export { densePatternError, identityPatternError } from "./bench/metrics/ci_pattern.ts";
 export { greedyIdentityOrder, maxWeightAssignment } from "./bench/metrics/assignment.ts";
-export { type Direction, type Metric, scoreRun } from "./bench/metrics/score.ts";
+export {
+  type Direction,
+  type Metric,
+  NON_NEGLIGIBLE_NORM,
+  scoreRun,
+} from "./bench/metrics/score.ts";
 export {
   configHash,
   encodeNonFinite,
@@ -126,5 +163,7 @@ export {
   type RunStatus,
   SCHEMA_VERSION,
   SUITE_VERSION,
+  type TargetInfo,
+  type Timing,
 } from "./bench/records/record.ts";
 export { type Job, runJob } from "./bench/run_job.ts";

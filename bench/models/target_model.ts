@@ -51,10 +51,10 @@ export interface TargetModel {
 }
 
 /** The plain target layer: `x · W + b`. */
-export const targetLayer: LayerFn = (layer, input) => {
+export function targetLayer(layer: LinearLayer, input: tf.Tensor2D): tf.Tensor2D {
   const out = tf.matMul(input, layer.weight);
   return (layer.bias ? tf.add(out, layer.bias) : out) as tf.Tensor2D;
-};
+}
 
 /** Runs the plain target and records every decomposable layer's input activations. */
 export function targetPass(

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Adam, ADAM_DEFAULTS, initBackend, tf } from "../../mod.ts";
+import * as tf from "@tensorflow/tfjs";
+import { Adam, ADAM_DEFAULTS, initBackend } from "../../mod.ts";
 
 await initBackend("cpu");
 

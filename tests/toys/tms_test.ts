@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import {
   initBackend,
   type NamedArray,
   targetLayer,
-  tf,
   TMS_5_2,
   TMS_5_2_ID,
   tmsToy,

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  gelu,
-  initBackend,
-  lowerLeakyHardSigmoid,
-  tf,
-  upperLeakyHardSigmoid,
-} from "../../../mod.ts";
+import * as tf from "@tensorflow/tfjs";
+import { gelu, initBackend, lowerLeakyHardSigmoid, upperLeakyHardSigmoid } from "../../../mod.ts";
 
 await initBackend("cpu");
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import {
   causalImportances,
   initBackend,
@@ -11,7 +12,6 @@ import {
   spdLosses,
   type SpdParams,
   targetPass,
-  tf,
   TMS_5_2,
   tmsToy,
   zeroRowPlan,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import {
   getMethod,
   initBackend,
@@ -6,7 +7,6 @@ import {
   resolveSpdConfig,
   runJob,
   SPD_TMS_5_2,
-  tf,
   TMS_5_2,
   tmsToy,
   trainSpd,
