@@ -8,12 +8,13 @@
  *
  * @example
  * ```ts
- * import { getMethod, getToy, initBackend, trainHealthyTarget } from "./mod.ts";
+ * import { getMethod, getProfile, getToy, initBackend, profileConfig, trainHealthyTarget } from "./mod.ts";
  * await initBackend("wasm");
  * const toy = getToy("tms_5-2");
  * const target = await trainHealthyTarget(toy, 0);
  * const spd = getMethod("spd");
- * const cfg = spd.resolveConfig(spd.paperConfig(toy.id)!, { steps: 1000 });
+ * const paper = profileConfig(getProfile("paper"), toy.id, spd.id)!;
+ * const cfg = spd.resolveConfig(spd.defaults, { ...paper, steps: 1000 });
  * const result = await spd.run(toy.buildModel(target.tensors), toy.data, cfg, 0);
  * ```
  *
@@ -76,6 +77,8 @@ export {
   type TrainedTarget,
 } from "./bench/toys/trained_target.ts";
 export {
+  TMS_40_10,
+  TMS_40_10_ID,
   TMS_5_2,
   TMS_5_2_ID,
   TMS_EVAL_BATCH,
@@ -101,7 +104,7 @@ export {
   registerMethod,
 } from "./bench/methods/method.ts";
 export { resolveSpdConfig, SPD_TMS_5_2, type SpdConfig } from "./bench/methods/spd/config.ts";
-export { SPD_PAPER_CONFIGS, spdMethod } from "./bench/methods/spd/method.ts";
+export { spdMethod } from "./bench/methods/spd/method.ts";
 export {
   type LossSample,
   type ProgressFn,
@@ -167,3 +170,23 @@ export {
   type Timing,
 } from "./bench/records/record.ts";
 export { type Job, runJob } from "./bench/run_job.ts";
+export {
+  RESID_EVAL_BATCH,
+  RESID_MAX_LOSS_FRACTION,
+  RESID_MLP_1,
+  RESID_MLP_2,
+  RESID_MLP_3,
+  RESID_REFERENCE_LOSS,
+  type ResidMlpConfig,
+  residMlpToy,
+  residPassThroughLoss,
+} from "./bench/toys/resid_mlp.ts";
+export {
+  getProfile,
+  parseProfile,
+  type Profile,
+  profileConfig,
+  type ProfileEntry,
+  profileNames,
+  PROFILES,
+} from "./bench/profiles/profiles.ts";

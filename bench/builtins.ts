@@ -6,9 +6,23 @@
  */
 import { registerMethod } from "./methods/method.ts";
 import { spdMethod } from "./methods/spd/method.ts";
-import { TMS_5_2, TMS_5_2_ID, tmsToy } from "./toys/tms.ts";
+import { RESID_MLP_1, RESID_MLP_2, RESID_MLP_3, residMlpToy } from "./toys/resid_mlp.ts";
+import { TMS_40_10, TMS_40_10_ID, TMS_5_2, TMS_5_2_ID, tmsToy } from "./toys/tms.ts";
 import { registerToy } from "./toys/toy.ts";
 
 registerToy(tmsToy("tms_5-2", "TMS, 5 features in 2 hidden dims", TMS_5_2));
 registerToy(tmsToy("tms_5-2-id", "TMS 5-2 with a fixed 2x2 identity hidden layer", TMS_5_2_ID));
+registerToy(tmsToy("tms_40-10", "TMS, 40 features in 10 hidden dims", TMS_40_10));
+registerToy(
+  tmsToy("tms_40-10-id", "TMS 40-10 with a fixed 10x10 identity hidden layer", TMS_40_10_ID),
+);
+registerToy(
+  residMlpToy("resid_mlp_1", "Residual MLP, 1 layer, 100 features, d_mlp 50", RESID_MLP_1),
+);
+registerToy(
+  residMlpToy("resid_mlp_2", "Residual MLP, 2 layers, 100 features, d_mlp 25 each", RESID_MLP_2),
+);
+registerToy(
+  residMlpToy("resid_mlp_3", "Residual MLP, 3 layers, 102 features, d_mlp 17 each", RESID_MLP_3),
+);
 registerMethod(spdMethod);

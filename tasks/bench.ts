@@ -11,9 +11,14 @@ import {
   BACKEND_NAMES,
   encodeNonFinite,
   getMethod,
+  getProfile,
   getToy,
   initBackend,
   methodIds,
+  parseProfile,
+  type Profile,
+  profileConfig,
+  profileNames,
   runJob,
   type RunRecord,
   toyIds,
@@ -30,6 +35,7 @@ const USAGE = `usage: deno task bench [options]
   --method ID[,ID…]    methods to run (default: all: ${methodIds().join(", ")})
   --seed LIST          decomposition seeds, e.g. 0 or 0,2 or 0-4 (default: 0-4)
   --target-seed N      target seed requested (default: 0)
+  --profile NAME|FILE  config profile: ${profileNames().join(" | ")} or a JSON file (default: paper)
   --steps N            override the method's step count
   --set KEY=VALUE      override any config field (repeatable), e.g. --set importanceCoeff=1e-3
   --backend NAME       ${BACKEND_NAMES.join(" | ")} (default: wasm)
@@ -71,6 +77,12 @@ export function parseOverrides(items: readonly string[]): Record<string, unknown
   return out;
 }
 
+/** A built-in profile by name, or a JSON profile file by path. */
+async function loadProfile(nameOrPath: string): Promise<Profile> {
+  if (!nameOrPath.endsWith(".json")) return getProfile(nameOrPath);
+  return parseProfile(JSON.parse(await Deno.readTextFile(nameOrPath)), nameOrPath);
+}
+
 function list(value: string | undefined, all: string[]): string[] {
   return value === undefined ? all : value.split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -88,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
       method: { type: "string" },
       seed: { type: "string", default: "0-4" },
       "target-seed": { type: "string", default: "0" },
+      profile: { type: "string", default: "paper" },
       steps: { type: "string" },
       set: { type: "string", multiple: true, default: [] },
       backend: { type: "string", default: "wasm" },
@@ -108,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
   const seeds = parseSeedList(values.seed!);
   const [targetSeed] = parseSeedList(values["target-seed"]!, "--target-seed");
   const overrides = parseOverrides(values.set!);
+  const profile = await loadProfile(values.profile!);
   if (values.steps !== undefined) {
     const steps = Number(values.steps);
     if (!Number.isInteger(steps) || steps < 1) {
@@ -118,12 +132,14 @@ async function main(argv: string[]): Promise<number> {
   const jobs = [];
   for (const toy of toys) {
     for (const method of methods) {
-      const paper = method.paperConfig(toy.id);
-      if (!paper) {
-        console.error(`skip: method '${method.id}' has no config for toy '${toy.id}'`);
+      const fields = profileConfig(profile, toy.id, method.id);
+      if (!fields) {
+        console.error(
+          `skip: profile '${values.profile}' has no '${method.id}' config for '${toy.id}'`,
+        );
         continue;
       }
-      const config = method.resolveConfig(paper, overrides);
+      const config = method.resolveConfig(method.defaults, { ...fields, ...overrides });
       for (const seed of seeds) jobs.push({ toy, method, config, seed });
     }
   }

@@ -50,8 +50,11 @@ export interface Method<Config extends object = object> {
   readonly id: string;
   /** One-line description. */
   readonly description: string;
-  /** The paper's config for a toy, or null when the method has none for it. */
-  paperConfig(toyId: string): Readonly<Config> | null;
+  /**
+   * The complete default config: every field with a value. Profile entries
+   * and user overrides are merged on top of it and validated.
+   */
+  readonly defaults: Readonly<Config>;
   /** Merges overrides into a base config and validates it (throws naming the field). */
   resolveConfig(base: Readonly<Config>, overrides: Readonly<Record<string, unknown>>): Config;
   /** Number of optimiser steps a config runs (for progress and throughput). */

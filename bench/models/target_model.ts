@@ -40,6 +40,12 @@ export interface TargetModel {
    * factors the same way.
    */
   readonly ties: Readonly<Record<string, string>>;
+  /**
+   * True when an all-zero input gives exactly zero input activations at every
+   * decomposable layer (no bias before any of them). Methods may then share
+   * one computation among all-zero datapoints.
+   */
+  readonly zeroInputGivesZeroActivations: boolean;
   /** Input width. */
   readonly nInputs: number;
   /** Output width. */

@@ -168,6 +168,7 @@ function tmsModel(cfg: TmsConfig, tensors: Readonly<Record<string, NamedArray>>)
   return {
     layers,
     ties: { linear2: "linear1" },
+    zeroInputGivesZeroActivations: true,
     nInputs: n,
     nOutputs: n,
     forward(x, layerFn) {
@@ -229,3 +230,15 @@ export const TMS_5_2: TmsConfig = {
 
 /** TMS 5-2 with the fixed identity hidden layer. */
 export const TMS_5_2_ID: TmsConfig = { ...TMS_5_2, identityHidden: true };
+
+/** Paper target recipe for TMS 40-10: as 5-2 with batch 8192 and a zero-initialised bias. */
+export const TMS_40_10: TmsConfig = {
+  ...TMS_5_2,
+  nFeatures: 40,
+  nHidden: 10,
+  biasInit: "zero",
+  batchSize: 8192,
+};
+
+/** TMS 40-10 with the fixed identity hidden layer. */
+export const TMS_40_10_ID: TmsConfig = { ...TMS_40_10, identityHidden: true };

@@ -41,7 +41,11 @@ Deno.test("bad input fails before any work, names the field and allowed values, 
   const out = join(dir, "records.jsonl");
   await Deno.writeTextFile(out, '{"earlier":"record"}\n');
   const cases: [string[], RegExp][] = [
-    [["--toy", "tms_9-9"], /toy: unknown value 'tms_9-9'; allowed: tms_5-2, tms_5-2-id/],
+    [
+      ["--toy", "tms_9-9"],
+      /toy: unknown value 'tms_9-9'; allowed: resid_mlp_1, resid_mlp_2, resid_mlp_3, tms_40-10, tms_40-10-id, tms_5-2, tms_5-2-id/,
+    ],
+    [["--profile", "fast"], /profile: unknown value 'fast'; allowed: paper, quick/],
     [["--method", "xyz"], /method: unknown value 'xyz'; allowed: spd/],
     [["--backend", "tpu"], /backend: unknown value 'tpu'; allowed: wasm, cpu, webgpu, tensorflow/],
     [["--seed", "two"], /--seed: 'two' is not a seed list/],

@@ -36,6 +36,13 @@ export interface SpdConfig {
   readonly steps: number;
   /** Datapoints per step (fresh every step). */
   readonly batchSize: number;
+  /**
+   * Gradient-accumulation chunk size: the batch is processed in chunks of at
+   * most this many datapoints whose gradients are summed with weights
+   * n_chunk / batchSize, which reproduces the full-batch objective exactly
+   * (up to float summation order). 0 = the whole batch at once.
+   */
+  readonly microBatch: number;
   /** Read the losses back every this many steps (also the divergence check cadence). */
   readonly logEvery: number;
 }
@@ -56,6 +63,7 @@ export const SPD_TMS_5_2: Readonly<SpdConfig> = {
   warmupSteps: 0,
   steps: 40_000,
   batchSize: 4096,
+  microBatch: 0,
   logEvery: 200,
 };
 
@@ -70,6 +78,7 @@ const INTEGER_FIELDS: Partial<Record<NumericKey, [number, number]>> = {
   warmupSteps: [0, 10_000_000],
   steps: [1, 10_000_000],
   batchSize: [1, 1_000_000],
+  microBatch: [0, 1_000_000],
   logEvery: [1, 10_000_000],
 };
 

@@ -1,5 +1,6 @@
 /**
- * SPD behind the {@linkcode Method} interface, with the paper's configs.
+ * SPD behind the {@linkcode Method} interface. Its per-toy paper configs live
+ * in the `paper` profile (bench/profiles/paper.json).
  *
  * @module
  */
@@ -8,17 +9,11 @@ import { resolveSpdConfig, SPD_TMS_5_2, type SpdConfig } from "./config.ts";
 import { evaluateSpd } from "./evaluate.ts";
 import { trainSpd } from "./train.ts";
 
-/** The paper's SPD config per toy id (spd.md §6.4). */
-export const SPD_PAPER_CONFIGS: Readonly<Record<string, Readonly<SpdConfig>>> = {
-  "tms_5-2": SPD_TMS_5_2,
-  "tms_5-2-id": SPD_TMS_5_2,
-};
-
 /** Stochastic Parameter Decomposition (Bushnaq, Braun, Sharkey 2025), paper-time code. */
 export const spdMethod: Method<SpdConfig> = {
   id: "spd",
   description: "Stochastic Parameter Decomposition, paper-faithful (spd.md §11)",
-  paperConfig: (toyId) => SPD_PAPER_CONFIGS[toyId] ?? null,
+  defaults: SPD_TMS_5_2,
   resolveConfig: resolveSpdConfig,
   steps: (cfg) => cfg.steps,
   async run(model, data, cfg, seed, onProgress) {

@@ -78,6 +78,10 @@ export async function trainSpd(
   let status: "completed" | "diverged" = "completed";
   let stepsDone = 0;
 
+  const chunk = cfg.microBatch > 0 ? Math.min(cfg.microBatch, B) : B;
+  const dedup = model.zeroInputGivesZeroActivations;
+  const vars = [...params.variables];
+
   for (let step = 0; step < cfg.steps; step++) {
     const lr = learningRate(schedule, step, cfg.steps);
     const log = step % cfg.logEvery === 0 || step === cfg.steps - 1;
@@ -85,18 +89,35 @@ export async function trainSpd(
     const full = uniformNoise(maskRng, L, B, cfg.C, noiseBuf);
     const layerwise = uniformNoise(maskRng, L, B, cfg.C, noiseBuf);
     const logged: { terms: tf.Tensor | null } = { terms: null };
-    tf.tidy(() => {
-      const x = tf.tensor2d(xs, [B, data.nFeatures]);
-      const { output, inputs } = targetPass(model, x);
-      const plan = zeroRowPlan(xs, B, data.nFeatures);
-      const { grads } = tf.variableGrads(() => {
-        const noise = { full, layerwise };
-        const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, plan);
-        if (log) logged.terms = tf.keep(tf.stack(SPD_LOSS_NAMES.map((k) => t[k])));
-        return t.total;
-      }, [...params.variables]);
-      adam.step(params.variables.map((v) => grads[v.name]), lr);
-    });
+    let gradSum: tf.Tensor[] | null = null;
+    for (let start = 0; start < B; start += chunk) {
+      const n = Math.min(chunk, B - start);
+      const weight = n / B;
+      const grads = tf.tidy(() => {
+        const rows = xs.subarray(start * data.nFeatures, (start + n) * data.nFeatures);
+        const x = tf.tensor2d(rows, [n, data.nFeatures]);
+        const { output, inputs } = targetPass(model, x);
+        const plan = dedup ? zeroRowPlan(rows, n, data.nFeatures) : undefined;
+        const cut = (t: tf.Tensor2D) => n === B ? t : t.slice([start, 0], [n, cfg.C]);
+        const noise = { full: full.map(cut), layerwise: layerwise.map(cut) };
+        const { grads } = tf.variableGrads(() => {
+          const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, plan);
+          if (log) {
+            const terms = tf.mul(tf.stack(SPD_LOSS_NAMES.map((k) => t[k])), weight);
+            const acc = logged.terms ? tf.add(logged.terms, terms) : terms;
+            logged.terms?.dispose();
+            logged.terms = tf.keep(acc);
+          }
+          return (weight === 1 ? t.total : tf.mul(t.total, weight)) as tf.Scalar;
+        }, vars);
+        const prev = gradSum;
+        return vars.map((v, i) => prev ? tf.add(prev[i], grads[v.name]) : grads[v.name]);
+      });
+      gradSum?.forEach((g) => g.dispose());
+      gradSum = grads;
+    }
+    adam.step(gradSum!, lr);
+    gradSum!.forEach((g) => g.dispose());
     for (const t of [...full, ...layerwise]) t.dispose();
     stepsDone = step + 1;
     let sample: LossSample | undefined;

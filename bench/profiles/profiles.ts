@@ -1,0 +1,77 @@
+/**
+ * Profiles: named sets of method configs per toy, kept as data
+ * (`paper.json`, `quick.json`). Every toy entry starts with a `source` line
+ * naming the paper values it reproduces and any deviation.
+ *
+ * @module
+ */
+import paper from "./paper.json" with { type: "json" };
+import quick from "./quick.json" with { type: "json" };
+
+/** One toy's entry: its provenance line and a config per method id. */
+export interface ProfileEntry {
+  /** The paper values reproduced and any deviation. */
+  readonly source: string;
+  /** Method id → config fields (validated by the method when used). */
+  readonly [method: string]: string | Readonly<Record<string, unknown>>;
+}
+
+/** A profile: toy id → entry. */
+export type Profile = Readonly<Record<string, ProfileEntry>>;
+
+/** The built-in profiles. */
+export const PROFILES: Readonly<Record<string, Profile>> = {
+  paper: paper as unknown as Profile,
+  quick: quick as unknown as Profile,
+};
+
+/** Names of the built-in profiles. */
+export function profileNames(): string[] {
+  return Object.keys(PROFILES);
+}
+
+/**
+ * Validates a parsed profile's shape (used for user profile files): an object
+ * of toy entries, each with a string `source` and object-valued method configs.
+ * Throws naming the toy and field at fault.
+ */
+export function parseProfile(json: unknown, name = "profile"): Profile {
+  if (!json || typeof json !== "object" || Array.isArray(json)) {
+    throw new Error(`${name}: must be an object of toy id -> entry`);
+  }
+  for (const [toy, entry] of Object.entries(json as Record<string, unknown>)) {
+    const e = entry as Record<string, unknown>;
+    if (!e || typeof e !== "object" || typeof e.source !== "string") {
+      throw new Error(`${name}: entry '${toy}' needs a string 'source' naming what it reproduces`);
+    }
+    for (const [method, cfg] of Object.entries(e)) {
+      if (method !== "source" && (!cfg || typeof cfg !== "object" || Array.isArray(cfg))) {
+        throw new Error(`${name}: '${toy}.${method}' must be an object of config fields`);
+      }
+    }
+  }
+  return json as Profile;
+}
+
+/**
+ * Looks up a profile by built-in name. Throws naming the allowed names when
+ * it is unknown.
+ */
+export function getProfile(name: string): Profile {
+  const p = PROFILES[name];
+  if (!p) {
+    throw new RangeError(`profile: unknown value '${name}'; allowed: ${profileNames().join(", ")}`);
+  }
+  return p;
+}
+
+/** The config fields of `method` on `toy` in `profile`, or null when the profile has none. */
+export function profileConfig(
+  profile: Profile,
+  toy: string,
+  method: string,
+): Readonly<Record<string, unknown>> | null {
+  const entry = profile[toy];
+  const cfg = entry?.[method];
+  return cfg && typeof cfg === "object" ? cfg : null;
+}

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import {
+  initBackend,
+  resolveSpdConfig,
+  SPD_TMS_5_2,
+  TMS_5_2,
+  tmsToy,
+  trainSpd,
+} from "../../../mod.ts";
+import { pentagonTensors } from "../../helpers/pentagon.ts";
+
+await initBackend("wasm");
+
+Deno.test("gradient accumulation over micro-batches reproduces the whole-batch run", async () => {
+  const toy = tmsToy("tms_5-2", "test", TMS_5_2);
+  const model = toy.buildModel(pentagonTensors());
+  const base = { steps: 12, batchSize: 300, logEvery: 4, lr: 3e-3 };
+  const whole = await trainSpd(model, toy.data, resolveSpdConfig(SPD_TMS_5_2, base), 5);
+  const chunked = await trainSpd(
+    model,
+    toy.data,
+    resolveSpdConfig(SPD_TMS_5_2, { ...base, microBatch: 128 }),
+    5,
+  );
+  assert.equal(chunked.curve.length, whole.curve.length);
+  whole.curve.forEach((p, i) => {
+    for (const [k, v] of Object.entries(p.losses)) {
+      const w = chunked.curve[i].losses[k as keyof typeof p.losses];
+      assert.ok(
+        Math.abs(w - v) <= 1e-5 * Math.max(1e-3, Math.abs(v)),
+        `step ${p.step} ${k}: ${w} vs ${v}`,
+      );
+    }
+  });
+  const a = await whole.params.variables[0].data(), b = await chunked.params.variables[0].data();
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-5, `V[${i}]: ${v} vs ${b[i]}`));
+  whole.params.dispose();
+  chunked.params.dispose();
+  model.dispose();
+});
