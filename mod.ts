@@ -60,6 +60,7 @@ export {
   type GroundTruth,
   MAX_TARGET_ATTEMPTS,
   registerToy,
+  type ResidualTruth,
   type Toy,
   toyIds,
   trainHealthyTarget,
@@ -149,6 +150,14 @@ export {
   recovery,
 } from "./bench/metrics/recovery.ts";
 export { densePatternError, identityPatternError } from "./bench/metrics/ci_pattern.ts";
+export {
+  componentNeuronContributions,
+  componentsPerFeature,
+  contributionAgreement,
+  meanComponentsPerFeature,
+  summedWeight,
+  targetNeuronContributions,
+} from "./bench/metrics/neuron_contributions.ts";
 export { greedyIdentityOrder, maxWeightAssignment } from "./bench/metrics/assignment.ts";
 export {
   type Direction,

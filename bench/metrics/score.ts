@@ -7,6 +7,13 @@
 import type { MethodResult } from "../methods/method.ts";
 import type { GroundTruth } from "../toys/toy.ts";
 import { densePatternError, identityPatternError } from "./ci_pattern.ts";
+import {
+  componentNeuronContributions,
+  contributionAgreement,
+  meanComponentsPerFeature,
+  summedWeight,
+  targetNeuronContributions,
+} from "./neuron_contributions.ts";
 import { aliveNormRatio, componentNorms, recovery } from "./recovery.ts";
 
 /** Which way a metric is better. */
@@ -29,6 +36,10 @@ export const NON_NEGLIGIBLE_NORM = 0.017;
  * Scores a run: recovery (MMCS, ML2R) on the ground-truth layer, component
  * counts (non-negligible by norm, alive by importance) and their norm gap,
  * CI-pattern errors per layer and in total, L0 per layer, and final losses.
+ * For residual MLPs also, per layer, the neuron-contribution agreement with
+ * the target (Pearson r and the through-origin slope, whose shortfall from 1
+ * measures shrinkage; spd.md §7.6) and the mean number of `mlp_in`
+ * components important for a one-hot feature (ideal 1).
  */
 export function scoreRun(truth: GroundTruth, result: MethodResult): Record<string, Metric> {
   const metrics: Record<string, Metric> = {};
@@ -76,6 +87,30 @@ export function scoreRun(truth: GroundTruth, result: MethodResult): Record<strin
       flags.filter(Boolean).length,
       target === undefined ? "lower" : "target",
       target,
+    );
+  }
+  for (const layer of truth.residual?.layers ?? []) {
+    const comps = (name: string) => {
+      const c = result.components.find((x) => x.layer === name);
+      if (!c) throw new Error(`score: no components for layer '${name}'`);
+      return c;
+    };
+    const embedding = truth.residual!.embedding;
+    const target = targetNeuronContributions(embedding, layer.wIn, layer.wOut);
+    const fitted = componentNeuronContributions(
+      embedding,
+      comps(layer.mlpIn),
+      summedWeight(comps(layer.mlpOut)),
+    );
+    const agreement = contributionAgreement(target, fitted.contributions);
+    const prefix = layer.mlpIn.replace(/\.mlp_in$/, "");
+    put(`neuron_contrib_pearson.${prefix}`, agreement.pearson, "higher", 1);
+    put(`neuron_contrib_slope.${prefix}`, agreement.slope, "target", 1);
+    put(
+      `components_per_feature.${layer.mlpIn}`,
+      meanComponentsPerFeature(result.importanceOneHot[layer.mlpIn]),
+      "target",
+      1,
     );
   }
   for (const [layer, v] of Object.entries(result.l0)) put(`l0.${layer}`, v, "lower");

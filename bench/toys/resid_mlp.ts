@@ -8,6 +8,7 @@
  * @module
  */
 import { sampleSparseFeatures } from "../data/sparse_features.ts";
+import { matrix } from "../linalg/matrix.ts";
 import type { LinearLayer, TargetModel } from "../models/target_model.ts";
 import { Adam } from "../optim/adam.ts";
 import { learningRate } from "../optim/schedule.ts";
@@ -223,13 +224,28 @@ async function residHealth(
   };
 }
 
-function residGroundTruth(cfg: ResidMlpConfig): GroundTruth {
+function residGroundTruth(
+  cfg: ResidMlpConfig,
+  tensors: Readonly<Record<string, NamedArray>>,
+): GroundTruth {
+  const { nFeatures: n, dEmbed: d, dMlp: m } = cfg;
   const ciPatterns: Record<string, CiPattern> = {};
+  const layers = [];
   for (let i = 0; i < cfg.nLayers; i++) {
-    ciPatterns[`layers.${i}.mlp_in`] = { kind: "identity" };
-    ciPatterns[`layers.${i}.mlp_out`] = { kind: "dense", k: cfg.dMlp };
+    const mlpIn = `layers.${i}.mlp_in`, mlpOut = `layers.${i}.mlp_out`;
+    ciPatterns[mlpIn] = { kind: "identity" };
+    ciPatterns[mlpOut] = { kind: "dense", k: m };
+    if (tensors[mlpIn] && tensors[mlpOut]) {
+      layers.push({
+        mlpIn,
+        mlpOut,
+        wIn: matrix(d, m, tensors[mlpIn].data),
+        wOut: matrix(m, d, tensors[mlpOut].data),
+      });
+    }
   }
-  return { features: null, ciPatterns };
+  const residual = tensors.W_E ? { embedding: matrix(n, d, tensors.W_E.data), layers } : null;
+  return { features: null, ciPatterns, residual };
 }
 
 /** Builds a residual-MLP {@linkcode Toy} from its config. */
@@ -243,7 +259,7 @@ export function residMlpToy(id: string, description: string, cfg: ResidMlpConfig
     trainTarget: (seed) => trainResid(cfg, seed),
     checkHealth: (tensors) => residHealth(cfg, tensors),
     buildModel: (tensors) => residModel(cfg, tensors),
-    groundTruth: () => residGroundTruth(cfg),
+    groundTruth: (tensors) => residGroundTruth(cfg, tensors),
   };
 }
 

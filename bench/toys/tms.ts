@@ -197,6 +197,7 @@ function tmsGroundTruth(
   return {
     features: { layer: "linear1", vectors: matrix(cfg.nFeatures, cfg.nHidden, tensors.W.data) },
     ciPatterns,
+    residual: null,
   };
 }
 

@@ -30,6 +30,24 @@ export interface GroundTruth {
   readonly features: { readonly layer: string; readonly vectors: Matrix } | null;
   /** Expected CI pattern per decomposed layer on the one-hot batch. */
   readonly ciPatterns: Readonly<Record<string, CiPattern>>;
+  /**
+   * For residual MLPs: the embedding and each layer's target weights, for the
+   * neuron-contribution comparison (spd.md §7.6); null for other toys.
+   */
+  readonly residual: ResidualTruth | null;
+}
+
+/** What the neuron-contribution comparison needs from a residual-MLP target. */
+export interface ResidualTruth {
+  /** W_E `[nFeatures, dEmbed]`. */
+  readonly embedding: Matrix;
+  /** Per MLP layer: layer names and target weights (`[dEmbed, dMlp]`, `[dMlp, dEmbed]`). */
+  readonly layers: readonly {
+    readonly mlpIn: string;
+    readonly mlpOut: string;
+    readonly wIn: Matrix;
+    readonly wOut: Matrix;
+  }[];
 }
 
 /** A toy model: a ground truth generator with a target to decompose. */

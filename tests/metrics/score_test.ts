@@ -60,3 +60,53 @@ Deno.test("a missing diagonal and a leaked CI entry each add one pattern error",
   assert.equal(m["ci_pattern_error.linear2"].value, 0);
   assert.equal(m.ci_pattern_error.value, 2);
 });
+
+Deno.test("residual MLP: components equal to W_in rows give neuron-contribution r = 1, slope 1", async () => {
+  const { residMlpToy, RESID_MLP_1 } = await import("../../mod.ts");
+  // 2 features read embedding dims 0 and 1 of 3; W_in (3x2), W_out (2x3).
+  const tensors = {
+    W_E: { shape: [2, 3], data: Float32Array.from([1, 0, 0, 0, 1, 0]) },
+    "layers.0.mlp_in": { shape: [3, 2], data: Float32Array.from([1, 0.5, -0.5, 2, 0.3, 0.3]) },
+    "layers.0.mlp_out": { shape: [2, 3], data: Float32Array.from([1, 2, 0, 0.5, 1, 1]) },
+  };
+  const cfg = { ...RESID_MLP_1, nFeatures: 2, dEmbed: 3, dMlp: 2 };
+  const rTruth = residMlpToy("r", "t", cfg).groundTruth(tensors);
+  // Each feature has a positive contribution somewhere (feature 1: in [−0.5, 2] ⊙ out [2, 1] =
+  // [−1, 2]), so the rule "largest maximum over neurons" picks its own component, not a zero one.
+  // mlp_in components: row e of W_in as component e (V = e_e, U = W_in[e, :]).
+  const vIn = Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const vOut = Float32Array.from([1, 0, 0, 1]);
+  const inComps = fromRankOneFactors(
+    "layers.0.mlp_in",
+    3,
+    2,
+    3,
+    vIn,
+    tensors["layers.0.mlp_in"].data,
+  );
+  const outComps = fromRankOneFactors(
+    "layers.0.mlp_out",
+    2,
+    3,
+    2,
+    vOut,
+    tensors["layers.0.mlp_out"].data,
+  );
+  const ciIn = { rows: 2, cols: 3, data: Float32Array.from([1, 0, 0, 0, 1, 0]) };
+  const ciOut = { rows: 2, cols: 2, data: Float32Array.from([1, 1, 1, 1]) };
+  const m = scoreRun(rTruth, {
+    status: "completed",
+    stepsDone: 1,
+    curve: [],
+    components: [inComps, outComps],
+    importanceOneHot: { "layers.0.mlp_in": ciIn, "layers.0.mlp_out": ciOut },
+    alive: {},
+    l0: {},
+    losses: {},
+  });
+  assert.ok(Math.abs(m["neuron_contrib_pearson.layers.0"].value - 1) < 1e-9);
+  assert.ok(Math.abs(m["neuron_contrib_slope.layers.0"].value - 1) < 1e-6);
+  assert.equal(m["components_per_feature.layers.0.mlp_in"].value, 1);
+  assert.equal(m.ci_pattern_error.value, 0);
+  assert.equal(m.mmcs, undefined);
+});

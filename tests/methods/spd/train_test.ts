@@ -98,3 +98,40 @@ Deno.test("a method error becomes a failed record with the message, not an excep
   assert.equal(rec.error, "Error: boom");
   assert.deepEqual(rec.metrics, {});
 });
+
+Deno.test("SPD runs end to end on a small residual MLP and reports the residual scores", async () => {
+  const { residMlpToy, RESID_MLP_1 } = await import("../../../mod.ts");
+  const small = residMlpToy("resid_small", "test", {
+    ...RESID_MLP_1,
+    nFeatures: 6,
+    dEmbed: 20,
+    dMlp: 3,
+    steps: 20,
+    batchSize: 128,
+    featureProb: 0.2,
+  });
+  const tensors = await small.trainTarget(0);
+  const spd = getMethod("spd");
+  const config = spd.resolveConfig(spd.defaults, {
+    C: 8,
+    steps: 10,
+    batchSize: 128,
+    pNorm: 2,
+    logEvery: 5,
+  });
+  const rec = await runJob({
+    toy: small,
+    target: { toy: small.id, seedRequested: 0, seedUsed: 0, attempts: [], tensors },
+    method: spd,
+    config,
+    seed: 0,
+    backend: "wasm",
+    provenance,
+  });
+  assert.equal(rec.status, "completed", rec.error ?? "");
+  for (const k of ["neuron_contrib_pearson.layers.0", "neuron_contrib_slope.layers.0"]) {
+    assert.ok(Number.isFinite(rec.metrics[k].value), k);
+  }
+  assert.ok(rec.metrics["ci_pattern_error.layers.0.mlp_out"].value >= 0);
+  assert.equal(rec.metrics.mmcs, undefined);
+});
