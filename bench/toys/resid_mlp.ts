@@ -10,10 +10,9 @@
 import { sampleSparseFeatures } from "../data/sparse_features.ts";
 import { matrix } from "../linalg/matrix.ts";
 import type { LinearLayer, TargetModel } from "../models/target_model.ts";
-import { Adam } from "../optim/adam.ts";
-import { learningRate } from "../optim/schedule.ts";
 import { tf, variableFrom } from "../runtime/backend.ts";
 import { rngStream } from "../runtime/rng.ts";
+import { trainByMse } from "./target_training.ts";
 import type { CiPattern, GroundTruth, Toy } from "./toy.ts";
 import type { NamedArray, TargetHealth } from "./trained_target.ts";
 
@@ -111,28 +110,22 @@ async function trainResid(cfg: ResidMlpConfig, seed: number): Promise<Record<str
     };
   });
   const vars = layers.flatMap((l) => [l.wIn, l.wOut]);
-  const adam = new Adam(vars, { weightDecay: cfg.weightDecay });
-  const spec = { nFeatures: n, featureProb: cfg.featureProb, lo: -1, hi: 1 };
-  const schedule = { kind: "cosine_quarter" as const, lr: cfg.lr, warmupSteps: 0 };
-  const xs = new Float32Array(cfg.batchSize * n);
-  for (let step = 0; step < cfg.steps; step++) {
-    sampleSparseFeatures(spec, cfg.batchSize, dataRng, xs);
-    tf.tidy(() => {
-      const x = tf.tensor2d(xs, [cfg.batchSize, n]);
-      const { grads } = tf.variableGrads(
-        () =>
-          tf.mean(tf.squaredDifference(residForward(x, wE, wU, layers), labels(x))) as tf.Scalar,
-        vars,
-      );
-      adam.step(vars.map((v) => grads[v.name]), learningRate(schedule, step, cfg.steps));
-    });
-  }
+  trainByMse({
+    vars,
+    data: { nFeatures: n, featureProb: cfg.featureProb, lo: -1, hi: 1 },
+    batchSize: cfg.batchSize,
+    steps: cfg.steps,
+    schedule: { kind: "cosine_quarter", lr: cfg.lr, warmupSteps: 0 },
+    weightDecay: cfg.weightDecay,
+    rng: dataRng,
+    predict: (x) => residForward(x, wE, wU, layers),
+    label: labels,
+  });
   const tensors: Record<string, NamedArray> = { W_E: { shape: [n, d], data: wEData } };
   for (const [i, l] of layers.entries()) {
     tensors[`layers.${i}.mlp_in`] = { shape: [d, m], data: await l.wIn.data() as Float32Array };
     tensors[`layers.${i}.mlp_out`] = { shape: [m, d], data: await l.wOut.data() as Float32Array };
   }
-  adam.dispose();
   for (const v of vars) v.dispose();
   wE.dispose();
   wU.dispose();

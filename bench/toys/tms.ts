@@ -9,9 +9,9 @@
 import { oneHotBatch, sampleSparseFeatures } from "../data/sparse_features.ts";
 import { matrix } from "../linalg/matrix.ts";
 import type { LinearLayer, TargetModel } from "../models/target_model.ts";
-import { Adam } from "../optim/adam.ts";
 import { tf, variableFrom } from "../runtime/backend.ts";
 import { rngStream } from "../runtime/rng.ts";
+import { trainByMse } from "./target_training.ts";
 import type { GroundTruth, Toy } from "./toy.ts";
 import type { NamedArray, TargetHealth } from "./trained_target.ts";
 
@@ -74,25 +74,21 @@ async function trainTms(cfg: TmsConfig, seed: number): Promise<Record<string, Na
   const w = variableFrom(tf.tensor2d(w0, [n, m]));
   const b = variableFrom(tf.tensor1d(b0));
   const identity = cfg.identityHidden ? tf.eye(m) as tf.Tensor2D : null;
-  const adam = new Adam([w, b], { weightDecay: cfg.weightDecay });
-  const spec = { nFeatures: n, featureProb: cfg.featureProb, lo: 0, hi: 1 };
-  const xs = new Float32Array(cfg.batchSize * n);
-  for (let step = 0; step < cfg.steps; step++) {
-    sampleSparseFeatures(spec, cfg.batchSize, dataRng, xs);
-    tf.tidy(() => {
-      const x = tf.tensor2d(xs, [cfg.batchSize, n]);
-      const { grads } = tf.variableGrads(
-        () => tf.mean(tf.squaredDifference(tmsForward(x, w, b, identity), x)) as tf.Scalar,
-        [w, b],
-      );
-      adam.step([grads[w.name], grads[b.name]], cfg.lr);
-    });
-  }
+  trainByMse({
+    vars: [w, b],
+    data: { nFeatures: n, featureProb: cfg.featureProb, lo: 0, hi: 1 },
+    batchSize: cfg.batchSize,
+    steps: cfg.steps,
+    schedule: { kind: "constant", lr: cfg.lr, warmupSteps: 0 },
+    weightDecay: cfg.weightDecay,
+    rng: dataRng,
+    predict: (x) => tmsForward(x, w, b, identity),
+    label: (x) => x,
+  });
   const tensors: Record<string, NamedArray> = {
     W: { shape: [n, m], data: await w.data() as Float32Array },
     b: { shape: [n], data: await b.data() as Float32Array },
   };
-  adam.dispose();
   w.dispose();
   b.dispose();
   identity?.dispose();
