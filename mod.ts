@@ -151,6 +151,14 @@ export {
 } from "./bench/metrics/recovery.ts";
 export { densePatternError, identityPatternError } from "./bench/metrics/ci_pattern.ts";
 export {
+  type Check,
+  checkCriterion,
+  type Criterion,
+  type CriterionResult,
+  residSolved,
+  tmsSolved,
+} from "./bench/metrics/criteria.ts";
+export {
   componentNeuronContributions,
   componentsPerFeature,
   contributionAgreement,

@@ -9,6 +9,7 @@
  */
 import { sampleSparseFeatures } from "../data/sparse_features.ts";
 import { matrix } from "../linalg/matrix.ts";
+import { residSolved } from "../metrics/criteria.ts";
 import type { LinearLayer, TargetModel } from "../models/target_model.ts";
 import { tf, variableFrom } from "../runtime/backend.ts";
 import { rngStream } from "../runtime/rng.ts";
@@ -253,6 +254,7 @@ export function residMlpToy(id: string, description: string, cfg: ResidMlpConfig
     checkHealth: (tensors) => residHealth(cfg, tensors),
     buildModel: (tensors) => residModel(cfg, tensors),
     groundTruth: (tensors) => residGroundTruth(cfg, tensors),
+    success: residSolved(),
   };
 }
 

@@ -8,6 +8,7 @@
  */
 import { oneHotBatch, sampleSparseFeatures } from "../data/sparse_features.ts";
 import { matrix } from "../linalg/matrix.ts";
+import { tmsSolved } from "../metrics/criteria.ts";
 import type { LinearLayer, TargetModel } from "../models/target_model.ts";
 import { tf, variableFrom } from "../runtime/backend.ts";
 import { rngStream } from "../runtime/rng.ts";
@@ -209,6 +210,7 @@ export function tmsToy(id: string, description: string, cfg: TmsConfig): Toy {
     checkHealth: (tensors) => tmsHealth(cfg, tensors),
     buildModel: (tensors) => tmsModel(cfg, tensors),
     groundTruth: (tensors) => tmsGroundTruth(cfg, tensors),
+    success: tmsSolved(cfg.nFeatures),
   };
 }
 

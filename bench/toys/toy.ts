@@ -7,6 +7,7 @@
  */
 import type { SparseFeatureSpec } from "../data/sparse_features.ts";
 import type { Matrix } from "../linalg/matrix.ts";
+import type { Criterion } from "../metrics/criteria.ts";
 import type { TargetModel } from "../models/target_model.ts";
 import {
   canonicalZeros,
@@ -70,6 +71,8 @@ export interface Toy {
   buildModel(tensors: Readonly<Record<string, NamedArray>>): TargetModel;
   /** The ground truth of a trained target. */
   groundTruth(tensors: Readonly<Record<string, NamedArray>>): GroundTruth;
+  /** What counts as recovering this toy's ground truth. */
+  readonly success: Criterion;
 }
 
 /** How many target seeds {@linkcode trainHealthyTarget} tries before giving up. */

@@ -79,3 +79,11 @@ export function formatTable(headers: string[], rows: (string | number)[][]): str
   ];
   return lines.join("\n");
 }
+
+/** A Markdown (GitHub) table: numbers via {@linkcode formatNumber}, `|` in cells escaped. */
+export function formatMarkdownTable(headers: string[], rows: (string | number)[][]): string {
+  const cell = (v: string | number) =>
+    (typeof v === "number" ? formatNumber(v) : v).replaceAll("|", "\\|");
+  const line = (cells: (string | number)[]) => `| ${cells.map(cell).join(" | ")} |`;
+  return [line(headers), `|${headers.map(() => " --- ").join("|")}|`, ...rows.map(line)].join("\n");
+}

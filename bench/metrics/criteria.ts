@@ -1,0 +1,81 @@
+/**
+ * Written success criteria on ground truth: named checks on a record's
+ * metrics, so "solved" means the same thing in every table and test.
+ *
+ * @module
+ */
+import type { Metric } from "./score.ts";
+
+/** One check: a metric compared with a bound. */
+export interface Check {
+  /** Metric name. */
+  readonly metric: string;
+  /** Comparison. */
+  readonly op: ">=" | "<=" | "==";
+  /** Bound. */
+  readonly value: number;
+}
+
+/** A named success criterion: every check must hold. */
+export interface Criterion {
+  /** Short name. */
+  readonly name: string;
+  /** Where the bounds come from. */
+  readonly source: string;
+  /** The checks. */
+  readonly checks: readonly Check[];
+}
+
+/**
+ * TMS solved (issue 2's bar for TMS 5-2, spd.md §7.1–§7.5 and §13): MMCS ≥
+ * 0.99, ML2R within [0.97, 1.03] of the paper's ≈ 1, CI-pattern error 0,
+ * exactly n_features `linear1` subcomponents alive, each ≥ 10× the norm of
+ * every other subcomponent.
+ */
+export function tmsSolved(nFeatures: number): Criterion {
+  return {
+    name: "tms_solved",
+    source: "spd.md §7.1-§7.5, §13; paper Table 1 (MMCS 1.000, ML2R 0.99-1.03)",
+    checks: [
+      { metric: "mmcs", op: ">=", value: 0.99 },
+      { metric: "ml2r", op: ">=", value: 0.97 },
+      { metric: "ml2r", op: "<=", value: 1.03 },
+      { metric: "ci_pattern_error", op: "==", value: 0 },
+      { metric: "alive.linear1", op: "==", value: nFeatures },
+      { metric: "alive_norm_ratio", op: ">=", value: 10 },
+    ],
+  };
+}
+
+/** Residual MLP solved (spd.md §7.4): CI-pattern error 0 on every layer. */
+export function residSolved(): Criterion {
+  return {
+    name: "resid_solved",
+    source: "spd.md §7.4 (a solved run has CI-pattern error 0)",
+    checks: [{ metric: "ci_pattern_error", op: "==", value: 0 }],
+  };
+}
+
+/** Result of checking a criterion: pass, and the checks that failed (with the value seen). */
+export interface CriterionResult {
+  /** True when every check holds. */
+  readonly pass: boolean;
+  /** Failed checks, e.g. `ml2r <= 1.03 (got 1.0412)`; a missing metric fails. */
+  readonly failures: readonly string[];
+}
+
+/** Checks `metrics` against `criterion`. */
+export function checkCriterion(
+  criterion: Criterion,
+  metrics: Readonly<Record<string, Metric>>,
+): CriterionResult {
+  const failures: string[] = [];
+  for (const c of criterion.checks) {
+    const v = metrics[c.metric]?.value;
+    const ok = v !== undefined &&
+      (c.op === ">=" ? v >= c.value : c.op === "<=" ? v <= c.value : v === c.value);
+    const seen = v === undefined ? "missing" : Number.isFinite(v) ? String(+v.toPrecision(6)) : v;
+    if (!ok) failures.push(`${c.metric} ${c.op} ${c.value} (got ${seen})`);
+  }
+  return { pass: failures.length === 0, failures };
+}

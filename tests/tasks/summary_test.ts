@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { makeRecord, type Metric, type Provenance } from "../../mod.ts";
+import { formatMarkdownTable } from "../../tasks/lib/table.ts";
+import { summarize } from "../../tasks/summary.ts";
+
+const provenance = { gitCommit: null, gitDirty: null } as unknown as Provenance;
+const m = (value: number): Metric => ({ value, direction: "higher" });
+
+function record(
+  seed: number,
+  metrics: Record<string, Metric>,
+  status: "completed" | "diverged" = "completed",
+) {
+  return makeRecord({
+    toy: "tms_5-2",
+    method: "spd",
+    seed,
+    config: {},
+    configHash: "0".repeat(64),
+    target: null,
+    backend: "wasm",
+    status,
+    error: null,
+    metrics,
+    curve: [],
+    timing: { startedAt: "", wallTimeS: 612.4, stepsPerSecond: 65.31, stepsDone: 40000 },
+    provenance,
+  });
+}
+
+Deno.test("markdown table: header, separator, escaped pipes, formatted numbers", () => {
+  assert.equal(
+    formatMarkdownTable(["a", "b"], [["x|y", 0.123456], ["z", 2]]),
+    "| a | b |\n| --- | --- |\n| x\\|y | 0.1235 |\n| z | 2 |",
+  );
+});
+
+Deno.test("summary rows carry the toy's verdict", () => {
+  const solved = {
+    mmcs: m(0.99994),
+    ml2r: m(1.0056),
+    ci_pattern_error: m(0),
+    "alive.linear1": m(5),
+    alive_norm_ratio: m(57.3),
+  };
+  const lines = summarize([
+    record(0, solved),
+    record(1, { ...solved, ml2r: m(1.0412) }),
+    record(2, {}, "diverged"),
+  ]).split("\n");
+  assert.equal(lines.length, 5);
+  assert.equal(
+    lines[2],
+    "| tms_5-2 | spd | 0 | 0.9999 | 1.0056 | 0 | 5 | 57.3000 | pass | 612 | 65.3 |",
+  );
+  assert.match(lines[3], /\| FAIL: ml2r <= 1\.03 \(got 1\.0412\) \|/);
+  assert.match(lines[4], /\| diverged \|/);
+});
