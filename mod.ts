@@ -188,6 +188,22 @@ export {
 } from "./bench/records/record.ts";
 export { type Job, runJob } from "./bench/run_job.ts";
 export {
+  cellLabel,
+  gridCells,
+  jobKey,
+  type JobSpec,
+  makeJob,
+  parseShard,
+  parseSweep,
+  planProfileJobs,
+  planSweepJobs,
+  type ProfilePlan,
+  shardJobs,
+  sortJobs,
+  type Sweep,
+} from "./bench/jobs/plan.ts";
+export { FINISHED, finishedKeys, mergeRecords, recordKey } from "./bench/records/merge.ts";
+export {
   RESID_EVAL_BATCH,
   RESID_MAX_LOSS_FRACTION,
   RESID_MLP_1,

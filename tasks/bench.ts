@@ -1,8 +1,11 @@
 /**
- * `deno task bench`: run methods on toys under seeds, append one record per
- * run to a JSON-lines file, and print a summary table.
+ * `deno task bench`: plan jobs (profile × toys × methods × seeds, or a sweep
+ * file), take a shard, skip the jobs already finished in the records file,
+ * run the rest (in parallel Web Workers when asked), append one record per
+ * run, and print a summary table.
  *
  *   deno task bench --toy tms_5-2 --method spd --seed 0-4
+ *   deno task bench --sweep bench/sweeps/tms_5-2_spd.json --shard 0/4 --out runs/shard0.jsonl
  *
  * @module
  */
@@ -10,24 +13,36 @@ import { parseArgs } from "node:util";
 import {
   BACKEND_NAMES,
   encodeNonFinite,
+  finishedKeys,
   getMethod,
   getProfile,
   getToy,
   initBackend,
+  isBackendName,
+  type JobSpec,
   methodIds,
   parseProfile,
+  parseRunRecord,
+  parseShard,
+  parseSweep,
+  planProfileJobs,
+  planSweepJobs,
   type Profile,
-  profileConfig,
   profileNames,
+  type Provenance,
+  recordKey,
   runJob,
   type RunRecord,
+  shardJobs,
   toyIds,
 } from "../mod.ts";
+import type { FromWorker, ToWorker } from "./bench_worker.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
 import { Progress } from "./lib/progress.ts";
 import { collectProvenance } from "./lib/provenance.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
+import { readRecords } from "./merge.ts";
 
 const USAGE = `usage: deno task bench [options]
 
@@ -36,8 +51,12 @@ const USAGE = `usage: deno task bench [options]
   --seed LIST          decomposition seeds, e.g. 0 or 0,2 or 0-4 (default: 0-4)
   --target-seed N      target seed requested (default: 0)
   --profile NAME|FILE  config profile: ${profileNames().join(" | ")} or a JSON file (default: paper)
+  --sweep FILE         run a sweep (JSON) instead of --toy/--method/--seed
   --steps N            override the method's step count
   --set KEY=VALUE      override any config field (repeatable), e.g. --set importanceCoeff=1e-3
+  --shard I/N          run only shard I of N of the job list (0 <= I < N)
+  --workers N          parallel Web Workers (default: 1, in-process)
+  --force              re-run jobs that already have a finished record in --out
   --backend NAME       ${BACKEND_NAMES.join(" | ")} (default: wasm)
   --out FILE           records file, JSON lines, appended (default: runs/records.jsonl)
   --cache-dir DIR      trained-target cache (default: .cache/targets)
@@ -77,6 +96,14 @@ export function parseOverrides(items: readonly string[]): Record<string, unknown
   return out;
 }
 
+function positiveInt(text: string, field: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`${field}: must be an integer >= 1, got '${text}'`);
+  }
+  return n;
+}
+
 /** A built-in profile by name, or a JSON profile file by path. */
 async function loadProfile(nameOrPath: string): Promise<Profile> {
   if (!nameOrPath.endsWith(".json")) return getProfile(nameOrPath);
@@ -92,6 +119,104 @@ function fmt(rec: RunRecord, name: string): string | number {
   return v === undefined ? "-" : v;
 }
 
+/** Context shared by the two ways of running jobs. */
+interface RunContext {
+  readonly jobs: readonly JobSpec[];
+  readonly backend: string;
+  readonly cacheDir: string;
+  readonly provenance: Provenance;
+  readonly quiet: boolean;
+  readonly onRecord: (record: RunRecord) => Promise<void>;
+}
+
+/** Runs jobs one after another in this process, with a progress bar per job. */
+async function runInProcess(ctx: RunContext): Promise<void> {
+  for (const [i, job] of ctx.jobs.entries()) {
+    const toy = getToy(job.toy);
+    const method = getMethod(job.method);
+    const target = await loadOrTrainTarget(toy, job.targetSeed, ctx.backend, ctx.cacheDir);
+    const label = `[${i + 1}/${ctx.jobs.length}] ${job.toy} ${job.method} seed ${job.seed}${
+      job.cell ? ` ${job.cell}` : ""
+    }`;
+    const progress = ctx.quiet ? null : new Progress({ total: method.steps(job.config), label });
+    let last = "";
+    const record = await runJob(
+      {
+        toy,
+        target,
+        method,
+        config: job.config,
+        seed: job.seed,
+        backend: ctx.backend,
+        provenance: ctx.provenance,
+      },
+      (done, _total, point) => {
+        if (point) last = `loss ${point.losses.total.toExponential(3)}`;
+        progress?.update(done, last);
+      },
+    );
+    progress?.finish(record.status);
+    await ctx.onRecord(record);
+  }
+}
+
+/** Runs jobs on `n` Web Workers, one job per worker at a time; one progress bar for all steps. */
+async function runInWorkers(ctx: RunContext, n: number): Promise<void> {
+  const steps = new Map(ctx.jobs.map((j) => [j.jobId, getMethod(j.method).steps(j.config)]));
+  const total = [...steps.values()].reduce((a, b) => a + b, 0);
+  const progress = ctx.quiet
+    ? null
+    : new Progress({ total, label: `${ctx.jobs.length} jobs on ${n} workers` });
+  const done = new Map<string, number>();
+  let finished = 0;
+  const queue = [...ctx.jobs];
+  // Messages from different workers interleave; records are written strictly one after another.
+  let writes = Promise.resolve();
+  const workerUrl = new URL("./bench_worker.ts", import.meta.url).href;
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(workerUrl, { type: "module" });
+      const send = (m: ToWorker) => worker.postMessage(m);
+      const next = () => {
+        const job = queue.shift();
+        if (!job) {
+          worker.terminate();
+          resolve();
+          return;
+        }
+        send({ type: "job", job, provenance: ctx.provenance });
+      };
+      worker.onmessage = async (event: MessageEvent<FromWorker>) => {
+        const msg = event.data;
+        if (msg.type === "ready") next();
+        else if (msg.type === "progress") {
+          done.set(msg.jobId, msg.done);
+          progress?.update(
+            [...done.values()].reduce((a, b) => a + b, 0),
+            `${finished}/${ctx.jobs.length} jobs`,
+          );
+        } else if (msg.type === "record") {
+          finished++;
+          done.set(msg.jobId, steps.get(msg.jobId) ?? 0);
+          const record = parseRunRecord(msg.record);
+          writes = writes.then(() => ctx.onRecord(record));
+          await writes;
+          next();
+        } else {
+          worker.terminate();
+          reject(new Error(`worker: ${msg.message}`));
+        }
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`worker: ${e.message}`));
+      };
+      send({ type: "init", backend: ctx.backend, cacheDir: ctx.cacheDir });
+    });
+  await Promise.all(Array.from({ length: Math.min(n, ctx.jobs.length) }, runWorker));
+  progress?.finish(`${finished} jobs`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -101,8 +226,12 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: "string", default: "0-4" },
       "target-seed": { type: "string", default: "0" },
       profile: { type: "string", default: "paper" },
+      sweep: { type: "string" },
       steps: { type: "string" },
       set: { type: "string", multiple: true, default: [] },
+      shard: { type: "string", default: "0/1" },
+      workers: { type: "string", default: "1" },
+      force: { type: "boolean", default: false },
       backend: { type: "string", default: "wasm" },
       out: { type: "string", default: "runs/records.jsonl" },
       "cache-dir": { type: "string", default: ".cache/targets" },
@@ -115,66 +244,86 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  // Validate everything before any work, so bad input never costs a run.
-  const toys = list(values.toy, toyIds()).map(getToy);
-  const methods = list(values.method, methodIds()).map(getMethod);
-  const seeds = parseSeedList(values.seed!);
-  const [targetSeed] = parseSeedList(values["target-seed"]!, "--target-seed");
+  // Validate everything and read the records file before any work, so bad input never costs a
+  // run and never touches results already written.
   const overrides = parseOverrides(values.set!);
+  if (values.steps !== undefined) overrides.steps = positiveInt(values.steps, "--steps");
+  const workers = positiveInt(values.workers!, "--workers");
+  if (!isBackendName(values.backend!)) {
+    throw new RangeError(
+      `backend: unknown value '${values.backend}'; allowed: ${BACKEND_NAMES.join(", ")}`,
+    );
+  }
+  const shard = parseShard(values.shard!);
   const profile = await loadProfile(values.profile!);
-  if (values.steps !== undefined) {
-    const steps = Number(values.steps);
-    if (!Number.isInteger(steps) || steps < 1) {
-      throw new RangeError(`--steps: must be an integer >= 1, got '${values.steps}'`);
+  let planned: JobSpec[];
+  if (values.sweep) {
+    const sweep = parseSweep(JSON.parse(await Deno.readTextFile(values.sweep)), values.sweep);
+    const sweepProfile = sweep.profile ? await loadProfile(sweep.profile) : profile;
+    planned = planSweepJobs(
+      { ...sweep, fixed: { ...sweep.fixed, ...overrides } },
+      getMethod(sweep.method),
+      sweepProfile,
+    );
+  } else {
+    const plan = planProfileJobs({
+      toys: list(values.toy, toyIds()).map((id) => getToy(id).id),
+      methods: list(values.method, methodIds()).map(getMethod),
+      seeds: parseSeedList(values.seed!),
+      targetSeed: parseSeedList(values["target-seed"]!, "--target-seed")[0],
+      profile,
+      overrides,
+    });
+    for (const s of plan.skipped) {
+      console.error(`skip: profile '${values.profile}' has no config for ${s}`);
     }
-    overrides.steps = steps;
+    planned = plan.jobs;
   }
-  const jobs = [];
-  for (const toy of toys) {
-    for (const method of methods) {
-      const fields = profileConfig(profile, toy.id, method.id);
-      if (!fields) {
-        console.error(
-          `skip: profile '${values.profile}' has no '${method.id}' config for '${toy.id}'`,
-        );
-        continue;
-      }
-      const config = method.resolveConfig(method.defaults, { ...fields, ...overrides });
-      for (const seed of seeds) jobs.push({ toy, method, config, seed });
-    }
-  }
+  const jobs = shardJobs(planned, shard.index, shard.count);
+  const existing = await readRecords(values.out!).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) return [] as RunRecord[];
+    throw err;
+  });
+  const finished = values.force ? new Set<string>() : finishedKeys(existing);
+  const pending = jobs.filter((j) => !finished.has(j.jobId));
+
   const backend = await initBackend(values.backend!);
   const provenance = await collectProvenance(backend.tfjs);
   const log = (line: string) => console.error(line);
-  log(`pdbench: ${jobs.length} job(s) on ${backend.name}; records -> ${values.out}`);
-
-  const records: RunRecord[] = [];
-  for (const [i, job] of jobs.entries()) {
-    const target = await loadOrTrainTarget(
-      job.toy,
-      targetSeed,
-      backend.name,
-      values["cache-dir"]!,
-      log,
-    );
-    const label = `[${i + 1}/${jobs.length}] ${job.toy.id} ${job.method.id} seed ${job.seed}`;
-    const progress = values.quiet
-      ? null
-      : new Progress({ total: job.method.steps(job.config), label });
-    let last = "";
-    const record = await runJob(
-      { ...job, target, backend: backend.name, provenance },
-      (done, _total, point) => {
-        if (point) last = `loss ${point.losses.total.toExponential(3)}`;
-        progress?.update(done, last);
-      },
-    );
-    progress?.finish(record.status);
-    await appendJsonLine(values.out!, encodeNonFinite(record));
-    if (record.status === "failed") log(`${label}: FAILED: ${record.error}`);
-    records.push(record);
+  log(
+    `pdbench: ${planned.length} job(s) planned, shard ${shard.index}/${shard.count}: ${jobs.length}, ` +
+      `${
+        jobs.length - pending.length
+      } already finished, ${pending.length} to run on ${backend.name}` +
+      `; records -> ${values.out}`,
+  );
+  // Train (or load) every target once here, so workers only ever read the cache.
+  const targets = new Map(pending.map((j) => [`${j.toy}:${j.targetSeed}`, j]));
+  for (const j of targets.values()) {
+    await loadOrTrainTarget(getToy(j.toy), j.targetSeed, backend.name, values["cache-dir"]!, log);
   }
 
+  const fresh: RunRecord[] = [];
+  const ctx: RunContext = {
+    jobs: pending,
+    backend: backend.name,
+    cacheDir: values["cache-dir"]!,
+    provenance,
+    quiet: values.quiet!,
+    onRecord: async (record) => {
+      await appendJsonLine(values.out!, encodeNonFinite(record));
+      if (record.status === "failed") log(`${record.runId}: FAILED: ${record.error}`);
+      fresh.push(record);
+    },
+  };
+  if (workers > 1 && pending.length > 1) await runInWorkers(ctx, workers);
+  else await runInProcess(ctx);
+
+  const wanted = new Set(jobs.map((j) => j.jobId));
+  const shown = [
+    ...existing.filter((r) => wanted.has(recordKey(r)) && finished.has(recordKey(r))),
+    ...fresh,
+  ];
   console.log(formatTable(
     [
       "toy",
@@ -188,7 +337,7 @@ async function main(argv: string[]): Promise<number> {
       "wall_s",
       "steps/s",
     ],
-    records.map((r) => [
+    shown.map((r) => [
       r.toy,
       r.method,
       r.seed,
@@ -201,7 +350,7 @@ async function main(argv: string[]): Promise<number> {
       Number(r.timing.stepsPerSecond.toFixed(1)),
     ]),
   ));
-  return records.some((r) => r.status === "failed") ? 1 : 0;
+  return fresh.some((r) => r.status === "failed") ? 1 : 0;
 }
 
 if (import.meta.main) {

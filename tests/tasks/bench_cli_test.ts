@@ -1,45 +1,31 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { initBackend, targetToJson, TMS_5_2, tmsToy } from "../../mod.ts";
-import { targetCacheKey } from "../../tasks/lib/target_cache.ts";
-import { pentagonTensors } from "../helpers/pentagon.ts";
+import { encodeNonFinite, initBackend, makeRecord, type Provenance } from "../../mod.ts";
+import { bench, seededCache, TINY } from "../helpers/bench_cli.ts";
 
 await initBackend("wasm");
 
-const BENCH = new URL("../../tasks/bench.ts", import.meta.url).pathname;
-
-async function bench(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", BENCH, ...args],
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-/** A cache dir holding the pentagon as the tms_5-2 target, so no target is trained. */
-async function seededCache(): Promise<string> {
-  const dir = await Deno.makeTempDir();
-  const toy = tmsToy("tms_5-2", "", TMS_5_2);
-  const key = targetCacheKey(toy, 0, "wasm");
-  const target = {
-    toy: "tms_5-2",
-    seedRequested: 0,
-    seedUsed: 0,
-    attempts: [{ seed: 0, health: { healthy: true, failures: [], measures: {} } }],
-    tensors: pentagonTensors(),
-  };
-  await Deno.writeTextFile(
-    join(dir, `tms_5-2-s0-${key.slice(0, 16)}.json`),
-    JSON.stringify(targetToJson(target)),
-  );
-  return dir;
-}
+/** A record of another job, which every run must leave untouched. */
+const EARLIER = JSON.stringify(encodeNonFinite(makeRecord({
+  toy: "tms_5-2-id",
+  method: "spd",
+  seed: 9,
+  config: {},
+  configHash: "e".repeat(64),
+  target: null,
+  backend: "wasm",
+  status: "completed",
+  error: null,
+  metrics: {},
+  curve: [],
+  timing: { startedAt: "", wallTimeS: 1, stepsPerSecond: 1, stepsDone: 1 },
+  provenance: {} as Provenance,
+}))) + "\n";
 
 Deno.test("bad input fails before any work, names the field and allowed values, keeps old records", async () => {
   const dir = await Deno.makeTempDir();
   const out = join(dir, "records.jsonl");
-  await Deno.writeTextFile(out, '{"earlier":"record"}\n');
+  await Deno.writeTextFile(out, EARLIER);
   const cases: [string[], RegExp][] = [
     [
       ["--toy", "tms_9-9"],
@@ -57,27 +43,16 @@ Deno.test("bad input fails before any work, names the field and allowed values, 
     assert.equal(r.code, 2, args.join(" "));
     assert.match(r.stderr, pattern);
   }
-  assert.equal(await Deno.readTextFile(out), '{"earlier":"record"}\n');
+  assert.equal(await Deno.readTextFile(out), EARLIER);
   await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("a tiny run appends one complete record per job and prints the table", async () => {
   const cache = await seededCache();
   const out = join(cache, "records.jsonl");
-  await Deno.writeTextFile(out, '{"earlier":"record"}\n');
-  const args = [
-    "--toy",
-    "tms_5-2",
-    "--method",
-    "spd",
-    "--seed",
-    "0,1",
-    "--steps",
-    "4",
-    "--set",
-    "batchSize=64",
-  ];
-  const r = await bench([...args, "--out", out, "--cache-dir", cache, "--quiet"]);
+  await Deno.writeTextFile(out, EARLIER);
+  const args = [...TINY, "--seed", "0,1"];
+  const r = await bench([...args, "--out", out, "--cache-dir", cache]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /target tms_5-2 seed 0: cached/);
   const lines = (await Deno.readTextFile(out)).trim().split("\n");

@@ -1,0 +1,48 @@
+/**
+ * Combining records from several files (shards, resumed runs): finished-job
+ * detection and a merge that dedupes by job and never mixes suite versions.
+ *
+ * @module
+ */
+import { jobKey } from "../jobs/plan.ts";
+import type { RunRecord, RunStatus } from "./record.ts";
+
+/** A record's job identity: `jobKey(configHash, seed)`. */
+export function recordKey(r: RunRecord): string {
+  return jobKey(r.configHash, r.seed);
+}
+
+/** Runs that reached an outcome; a "failed" run (a crash) is retried on re-run. */
+export const FINISHED: readonly RunStatus[] = ["completed", "diverged"];
+
+/** Keys of the jobs with a finished record. */
+export function finishedKeys(records: readonly RunRecord[]): Set<string> {
+  return new Set(records.filter((r) => FINISHED.includes(r.status)).map(recordKey));
+}
+
+const RANK: Record<RunStatus, number> = { completed: 0, diverged: 1, failed: 2 };
+
+/**
+ * Merges record lists: one record per job (completed over diverged over
+ * failed; the first seen among equals), sorted by toy, method, config hash
+ * and seed. Throws when the records come from different suite versions.
+ */
+export function mergeRecords(lists: readonly (readonly RunRecord[])[]): RunRecord[] {
+  const all = lists.flat();
+  const versions = [...new Set(all.map((r) => r.suiteVersion))];
+  if (versions.length > 1) {
+    throw new Error(
+      `merge: records of different suite versions (${versions.join(", ")}); refusing to mix`,
+    );
+  }
+  const best = new Map<string, RunRecord>();
+  for (const r of all) {
+    const key = recordKey(r);
+    const prev = best.get(key);
+    if (!prev || RANK[r.status] < RANK[prev.status]) best.set(key, r);
+  }
+  return [...best.values()].sort((a, b) =>
+    a.toy.localeCompare(b.toy) || a.method.localeCompare(b.method) ||
+    a.configHash.localeCompare(b.configHash) || a.seed - b.seed
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * `deno task merge OUT IN…`: combine record files (e.g. shards) into one,
+ * one record per job, refusing to mix suite versions. OUT is written
+ * atomically and may be one of the inputs.
+ *
+ * @module
+ */
+import { encodeNonFinite, mergeRecords, parseRunRecord, type RunRecord } from "../mod.ts";
+import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
+
+/** Reads and validates a records file; errors name the file and line. */
+export async function readRecords(path: string): Promise<RunRecord[]> {
+  return (await readJsonLines<unknown>(path)).map((raw, i) => {
+    try {
+      return parseRunRecord(raw);
+    } catch (err) {
+      throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** Runs the merge; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length < 2) {
+    console.error("usage: deno task merge OUT.jsonl IN.jsonl …");
+    return 2;
+  }
+  const [out, ...inputs] = argv;
+  try {
+    const lists = await Promise.all(inputs.map(readRecords));
+    const merged = mergeRecords(lists);
+    const text = merged.map((r) => JSON.stringify(encodeNonFinite(r))).join("\n");
+    await writeFileAtomic(out, merged.length ? text + "\n" : "");
+    const total = lists.reduce((n, l) => n + l.length, 0);
+    console.error(
+      `merge: ${total} records from ${inputs.length} file(s) -> ${merged.length} jobs in ${out}`,
+    );
+    return 0;
+  } catch (err) {
+    console.error(`merge: ${(err as Error).message}`);
+    return 2;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import {
+  cellLabel,
+  getMethod,
+  getProfile,
+  gridCells,
+  parseShard,
+  parseSweep,
+  planProfileJobs,
+  planSweepJobs,
+  shardJobs,
+} from "../../mod.ts";
+
+const spd = getMethod("spd");
+const sweep = parseSweep({
+  name: "t",
+  toy: "tms_5-2",
+  method: "spd",
+  fixed: { steps: 10 },
+  grid: { importanceCoeff: [1e-3, 3e-3, 1e-2], pNorm: [1, 2], lr: [3e-4, 1e-3, 3e-3] },
+  seeds: [0, 1, 2, 3, 4],
+});
+const jobs = planSweepJobs(sweep, spd, getProfile("paper"));
+
+Deno.test("a sweep expands to grid cells x seeds, sorted, with distinct job ids", () => {
+  assert.equal(gridCells(sweep.grid).length, 18);
+  assert.equal(jobs.length, 90);
+  assert.equal(new Set(jobs.map((j) => j.jobId)).size, 90);
+  assert.equal(new Set(jobs.map((j) => j.configHash)).size, 18);
+  assert.deepEqual(
+    jobs.map((j) => j.jobId),
+    planSweepJobs(sweep, spd, getProfile("paper")).map((j) => j.jobId),
+  );
+  assert.equal(jobs[0].config.steps, 10);
+  assert.equal(cellLabel({ pNorm: 2, lr: 0.001 }), "lr=0.001,pNorm=2");
+});
+
+Deno.test("the union of shards i/n is exactly the job list, without overlap, for n in 1, 3, 7", () => {
+  for (const n of [1, 3, 7]) {
+    const seen: string[] = [];
+    for (let i = 0; i < n; i++) seen.push(...shardJobs(jobs, i, n).map((j) => j.jobId));
+    assert.equal(seen.length, jobs.length, `n=${n}`);
+    assert.deepEqual([...seen].sort(), jobs.map((j) => j.jobId).sort(), `n=${n}`);
+    const sizes = Array.from({ length: n }, (_, i) => shardJobs(jobs, i, n).length);
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `balanced: ${sizes}`);
+  }
+});
+
+Deno.test("profile plans: one job per toy x method x seed; a job's id does not depend on the shard", () => {
+  const plan = planProfileJobs({
+    toys: ["tms_5-2", "resid_mlp_1"],
+    methods: [spd],
+    seeds: [0, 1],
+    targetSeed: 0,
+    profile: getProfile("quick"),
+    overrides: {},
+  });
+  assert.equal(plan.jobs.length, 4);
+  assert.deepEqual(plan.skipped, []);
+  assert.deepEqual(plan.jobs.map((j) => `${j.toy}:${j.seed}`), [
+    "resid_mlp_1:0",
+    "resid_mlp_1:1",
+    "tms_5-2:0",
+    "tms_5-2:1",
+  ]);
+  assert.equal(shardJobs(plan.jobs, 1, 2)[0].jobId, plan.jobs[1].jobId);
+});
+
+Deno.test("bad sweeps and shards are rejected naming the field", () => {
+  assert.throws(
+    () => parseSweep({ name: "s", toy: "t", method: "spd", grid: { lr: [] }, seeds: [0] }),
+    /grid 'lr' must be a non-empty array/,
+  );
+  assert.throws(
+    () => parseSweep({ name: "s", toy: "t", method: "spd", grid: {}, seeds: [-1] }),
+    /'seeds' must be an array of integers >= 0/,
+  );
+  assert.throws(() => parseShard("3/3"), /--shard: '3\/3' must be i\/n with integers 0 <= i < n/);
+  assert.deepEqual(parseShard("2/7"), { index: 2, count: 7 });
+  assert.throws(
+    () => planSweepJobs({ ...sweep, grid: { pNorm: [-1] } }, spd, getProfile("paper")),
+    /'pNorm' must be a finite number > 0/,
+  );
+});
