@@ -204,6 +204,12 @@ export {
 } from "./bench/jobs/plan.ts";
 export { FINISHED, finishedKeys, mergeRecords, recordKey } from "./bench/records/merge.ts";
 export {
+  type CellRobustness,
+  type MethodRobustness,
+  robustness,
+  wilsonInterval,
+} from "./bench/metrics/robustness.ts";
+export {
   RESID_EVAL_BATCH,
   RESID_MAX_LOSS_FRACTION,
   RESID_MLP_1,
@@ -223,3 +229,18 @@ export {
   profileNames,
   PROFILES,
 } from "./bench/profiles/profiles.ts";
+export {
+  type CompareRow,
+  type Comparison,
+  type ComparePolicy,
+  compareRecords,
+  comparisonMarkdown,
+  type CompareStatus,
+  DEFAULT_POLICY,
+  incompleteBeta,
+  studentTCdf,
+  type Tolerance,
+  toleranceFor,
+  welchTest,
+  type WelchResult,
+} from "./bench/records/compare.ts";

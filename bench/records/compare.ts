@@ -429,7 +429,10 @@ function metricRow(
   }
   const curVals = curHas.map((r) => r.metrics[metric].value);
   const curMean = mean(curVals);
-  const allowed = Math.max(tol.abs ?? 0, Number.isFinite(baseMean) ? (tol.rel ?? 0) * Math.abs(baseMean) : 0);
+  const allowed = Math.max(
+    tol.abs ?? 0,
+    Number.isFinite(baseMean) ? (tol.rel ?? 0) * Math.abs(baseMean) : 0,
+  );
   const gBase = goodness(baseMean, def.direction, def.target);
   const gCur = goodness(curMean, def.direction, def.target);
   let status: CompareStatus = gCur < gBase - allowed
@@ -546,7 +549,18 @@ export function comparisonMarkdown(c: Comparison): string {
     lines.push(
       "",
       markdownTable(
-        ["status", "toy", "method", "config", "metric", "base", "current", "delta", "seeds", "reason"],
+        [
+          "status",
+          "toy",
+          "method",
+          "config",
+          "metric",
+          "base",
+          "current",
+          "delta",
+          "seeds",
+          "reason",
+        ],
         notOk.map((r) => [
           r.status,
           r.toy,

@@ -82,3 +82,24 @@ Deno.test("bad sweeps and shards are rejected naming the field", () => {
     /'pNorm' must be a finite number > 0/,
   );
 });
+
+Deno.test("the committed sweeps parse and expand: TMS 5-2 grid 60 cells x 5 seeds; resid β3 5 x 5", async () => {
+  const load = async (name: string) =>
+    parseSweep(
+      JSON.parse(await Deno.readTextFile(new URL(`../../bench/sweeps/${name}`, import.meta.url))),
+      name,
+    );
+  const tms = await load("tms_5-2_spd.json");
+  assert.equal(planSweepJobs(tms, spd, getProfile("paper")).length, 300);
+  const resid = await load("resid_mlp_1_spd_beta3.json");
+  const rj = planSweepJobs(resid, spd, getProfile("paper"));
+  assert.equal(rj.length, 25);
+  assert.deepEqual([...new Set(rj.map((j) => j.config.importanceCoeff))], [
+    1e-6,
+    3e-6,
+    1e-5,
+    1e-4,
+    1e-3,
+  ]);
+  assert.ok(rj.every((j) => j.config.steps === 30_000 && j.config.C === 100));
+});

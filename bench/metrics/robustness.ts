@@ -1,0 +1,127 @@
+/**
+ * Robustness: how often a method recovers the ground truth across seeds and
+ * hyperparameters. Records are grouped into grid cells by config; each cell
+ * gets a success rate over its seeds with a Wilson score interval.
+ *
+ * @module
+ */
+import type { RunRecord } from "../records/record.ts";
+import { canonicalJson } from "../toys/trained_target.ts";
+import { checkCriterion, type Criterion } from "./criteria.ts";
+
+/**
+ * Wilson score interval for `successes` out of `n` at normal quantile `z`
+ * (1.96 ≈ 95%). Returns [0, 1] for n = 0.
+ */
+export function wilsonInterval(successes: number, n: number, z = 1.96): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = successes / n;
+  const z2 = z * z;
+  const center = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return [Math.max(0, center - half), Math.min(1, center + half)];
+}
+
+/** One grid cell: the runs of one config over seeds. */
+export interface CellRobustness {
+  /** Toy id. */
+  readonly toy: string;
+  /** Method id. */
+  readonly method: string;
+  /** The config fields that vary within this toy × method, as `field=value,…`. */
+  readonly cell: string;
+  /** Config hash of the cell. */
+  readonly configHash: string;
+  /** Runs (seeds) in the cell. */
+  readonly runs: number;
+  /** Runs meeting the toy's success criterion. */
+  readonly successes: number;
+  /** successes / runs. */
+  readonly rate: number;
+  /** Wilson 95% interval of the rate. */
+  readonly interval: [number, number];
+  /** Mean ML2R over the cell's completed runs (NaN when the toy has none). */
+  readonly ml2rMean: number;
+}
+
+/** One toy × method over its whole grid. */
+export interface MethodRobustness {
+  /** Toy id. */
+  readonly toy: string;
+  /** Method id. */
+  readonly method: string;
+  /** Grid cells. */
+  readonly cells: number;
+  /** Fraction of cells whose success rate is at least one half. */
+  readonly gridFraction: number;
+  /** Success rate over all runs of the grid. */
+  readonly runRate: number;
+  /** Minimum and maximum of the cells' mean ML2R: does shrinkage depend on the knobs? */
+  readonly ml2rRange: [number, number];
+}
+
+/** Labels each config by the fields whose values differ within its group. */
+function cellLabels(configs: readonly Readonly<Record<string, unknown>>[]): string[] {
+  const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].sort();
+  const varying = keys.filter((k) => new Set(configs.map((c) => canonicalJson(c[k]))).size > 1);
+  return configs.map((c) => varying.map((k) => `${k}=${c[k]}`).join(","));
+}
+
+/**
+ * Groups records by toy × method × config, checks each completed run against
+ * `criterionFor(toy)` (diverged and failed runs count as failures), and
+ * summarises per cell and per toy × method.
+ */
+export function robustness(
+  records: readonly RunRecord[],
+  criterionFor: (toy: string) => Criterion,
+): { cells: CellRobustness[]; methods: MethodRobustness[] } {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const key = `${r.toy}\u0000${r.method}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const cells: CellRobustness[] = [];
+  const methods: MethodRobustness[] = [];
+  for (const recs of groups.values()) {
+    const byConfig = new Map<string, RunRecord[]>();
+    for (const r of recs) byConfig.set(r.configHash, [...(byConfig.get(r.configHash) ?? []), r]);
+    const hashes = [...byConfig.keys()];
+    const labels = cellLabels(hashes.map((h) => byConfig.get(h)![0].config));
+    const groupCells = hashes.map((hash, i): CellRobustness => {
+      const runs = byConfig.get(hash)!;
+      const { toy, method } = runs[0];
+      const ok = runs.filter((r) =>
+        r.status === "completed" && checkCriterion(criterionFor(toy), r.metrics).pass
+      ).length;
+      const ml2r = runs.map((r) =>
+        r.metrics.ml2r?.value
+      ).filter((v): v is number => v !== undefined);
+      return {
+        toy,
+        method,
+        cell: labels[i],
+        configHash: hash,
+        runs: runs.length,
+        successes: ok,
+        rate: ok / runs.length,
+        interval: wilsonInterval(ok, runs.length),
+        ml2rMean: ml2r.length
+          ? ml2r.reduce((a, b) => a + b, 0) / ml2r.length
+          : NaN,
+      };
+    }).sort((a, b) => a.cell.localeCompare(b.cell));
+    cells.push(...groupCells);
+    const total = groupCells.reduce((n, c) => n + c.runs, 0);
+    const means = groupCells.map((c) => c.ml2rMean).filter((v) => !Number.isNaN(v));
+    methods.push({
+      toy: groupCells[0].toy,
+      method: groupCells[0].method,
+      cells: groupCells.length,
+      gridFraction: groupCells.filter((c) => c.rate >= 0.5).length / groupCells.length,
+      runRate: groupCells.reduce((n, c) => n + c.successes, 0) / total,
+      ml2rRange: means.length ? [Math.min(...means), Math.max(...means)] : [NaN, NaN],
+    });
+  }
+  return { cells, methods };
+}
