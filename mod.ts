@@ -230,17 +230,17 @@ export {
   PROFILES,
 } from "./bench/profiles/profiles.ts";
 export {
-  type CompareRow,
-  type Comparison,
   type ComparePolicy,
   compareRecords,
-  comparisonMarkdown,
+  type CompareRow,
   type CompareStatus,
+  type Comparison,
+  comparisonMarkdown,
   DEFAULT_POLICY,
   incompleteBeta,
   studentTCdf,
   type Tolerance,
   toleranceFor,
-  welchTest,
   type WelchResult,
+  welchTest,
 } from "./bench/records/compare.ts";

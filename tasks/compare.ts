@@ -12,9 +12,9 @@
  */
 import { parseArgs } from "node:util";
 import {
-  comparisonMarkdown,
   type ComparePolicy,
   compareRecords,
+  comparisonMarkdown,
   DEFAULT_POLICY,
   parseRunRecord,
   type RunRecord,

@@ -237,8 +237,9 @@ function mean(xs: readonly number[]): number {
   return xs.reduce((s, x) => s + x, 0) / xs.length;
 }
 
-/** Sample variance (n − 1 denominator). */
+/** Sample variance (n − 1 denominator); exactly 0 for equal values (their mean may round). */
 function variance(xs: readonly number[], m: number): number {
+  if (xs.every((x) => x === xs[0])) return 0;
   return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
 }
 

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { configHash, makeRecord, type Provenance } from "../../mod.ts";
+import { main } from "../../tasks/compare.ts";
+
+const provenance = { gitCommit: null, gitDirty: null } as unknown as Provenance;
+const CONFIG = { steps: 10 };
+
+function line(seed: number, mmcs: number, config: Record<string, unknown> = CONFIG): string {
+  return JSON.stringify(makeRecord({
+    toy: "tms_5-2",
+    method: "spd",
+    seed,
+    config,
+    configHash: configHash("tms_5-2", "spd", CONFIG, 0),
+    target: null,
+    backend: "wasm",
+    status: "completed",
+    error: null,
+    metrics: { mmcs: { value: mmcs, direction: "higher" } },
+    curve: [],
+    timing: { startedAt: "", wallTimeS: 1, stepsPerSecond: 1, stepsDone: 10 },
+    provenance,
+  }));
+}
+
+/** Runs `main` with console output captured. */
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  try {
+    return { code: await main(argv), out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+Deno.test("compare CLI: exit 0, 1, 2 and a Markdown summary", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const base = join(dir, "base.jsonl");
+    const same = join(dir, "same.jsonl");
+    const worse = join(dir, "worse.jsonl");
+    const mismatch = join(dir, "mismatch.jsonl");
+    const broken = join(dir, "broken.jsonl");
+    await Deno.writeTextFile(base, `${line(0, 0.999)}\n${line(1, 0.998)}\n`);
+    await Deno.writeTextFile(same, `${line(1, 0.998)}\n\n${line(0, 0.999)}\n`);
+    await Deno.writeTextFile(worse, `${line(0, 0.95)}\n${line(1, 0.998)}\n`);
+    await Deno.writeTextFile(mismatch, `${line(0, 0.999, { steps: 20 })}\n${line(1, 0.998)}\n`);
+    await Deno.writeTextFile(broken, `${line(0, 0.999)}\n\n{"schemaVersion": 1}\n`);
+
+    const ok = await run([base, same]);
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /^0 regressions, 0 improvements over 1 config/);
+
+    const out = join(dir, "sub", "summary.md");
+    const bad = await run([base, worse, "--out", out]);
+    assert.equal(bad.code, 1, bad.err);
+    const md = await Deno.readTextFile(out);
+    assert.match(md, /^1 regression/);
+    assert.match(md, /\| regressed \| tms_5-2 \| spd \| [0-9a-f]{12} \| mmcs \|/);
+    assert.equal(bad.out, md.trimEnd());
+
+    // A loose enough tolerance accepts the drop.
+    assert.equal((await run([base, worse, "--abs", "0.1"])).code, 0);
+    // Only the listed metrics are compared.
+    assert.equal((await run([base, worse, "--metric", "loss.total"])).code, 0);
+
+    const refused = await run([base, mismatch]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /refusing to compare[\s\S]*configs differ/);
+
+    const parseErr = await run([base, broken]);
+    assert.equal(parseErr.code, 2);
+    assert.match(parseErr.err, /broken\.jsonl:3: record: /);
+
+    assert.equal((await run([base, join(dir, "nope.jsonl")])).code, 2);
+    assert.equal((await run([base])).code, 2);
+    assert.equal((await run([base, same, "--test", "ttest"])).code, 2);
+    assert.equal((await run([base, same, "--rel", "x"])).code, 2);
+    assert.equal((await run([base, same, "--test", "welch", "--alpha", "0.01"])).code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
