@@ -1,10 +1,12 @@
 /**
  * Profiles: named sets of method configs per toy, kept as data
- * (`paper.json`, `quick.json`). Every toy entry starts with a `source` line
+ * (`paper.json`, `quick.json`, and `ci.json`, the small fixed profile the CI
+ * regression gate runs). Every toy entry starts with a `source` line
  * naming the paper values it reproduces and any deviation.
  *
  * @module
  */
+import ci from "./ci.json" with { type: "json" };
 import paper from "./paper.json" with { type: "json" };
 import quick from "./quick.json" with { type: "json" };
 
@@ -23,6 +25,7 @@ export type Profile = Readonly<Record<string, ProfileEntry>>;
 export const PROFILES: Readonly<Record<string, Profile>> = {
   paper: paper as unknown as Profile,
   quick: quick as unknown as Profile,
+  ci: ci as unknown as Profile,
 };
 
 /** Names of the built-in profiles. */

@@ -59,7 +59,7 @@ Deno.test("the quick profile differs from the paper only in steps and log cadenc
     assert.deepEqual(q, p, toy);
     assert.match(quick[toy].source, /steps instead of/);
   }
-  assert.deepEqual(profileNames(), ["paper", "quick"]);
+  assert.deepEqual(profileNames(), ["paper", "quick", "ci"]);
 });
 
 Deno.test("profile validation names the entry and field at fault", () => {
@@ -72,6 +72,6 @@ Deno.test("profile validation names the entry and field at fault", () => {
     () => parseProfile({ t: { source: "x", spd: 3 } }, "p.json"),
     /'t\.spd' must be an object/,
   );
-  assert.throws(() => getProfile("fast"), /allowed: paper, quick/);
+  assert.throws(() => getProfile("fast"), /allowed: paper, quick, ci/);
   assert.equal(profileConfig(getProfile("paper"), "tms_5-2", "apd"), null);
 });
