@@ -10,7 +10,7 @@ import { decomposedParamCount, type TargetModel, targetPass } from "../../models
 import { Adam } from "../../optim/adam.ts";
 import { learningRate } from "../../optim/schedule.ts";
 import { tf } from "../../runtime/backend.ts";
-import { rngStream } from "../../runtime/rng.ts";
+import { type Rng, rngStream } from "../../runtime/rng.ts";
 import type { SpdConfig } from "./config.ts";
 import { SPD_LOSS_NAMES, spdLosses, zeroRowPlan } from "./losses.ts";
 import { initSpdParams, type SpdParams } from "./params.ts";
@@ -42,7 +42,7 @@ export interface SpdTrainResult {
 
 /** Draws `count` `[B, C]` noise arrays from `rng` into tensors. */
 function uniformNoise(
-  rng: ReturnType<typeof rngStream>,
+  rng: Rng,
   count: number,
   rows: number,
   cols: number,
