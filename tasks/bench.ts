@@ -34,11 +34,12 @@ import {
   runJob,
   type RunRecord,
   shardJobs,
+  sortJobs,
   toyIds,
 } from "../mod.ts";
 import type { FromWorker, ToWorker } from "./bench_worker.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
-import { Progress } from "./lib/progress.ts";
+import { formatDuration, Progress } from "./lib/progress.ts";
 import { collectProvenance } from "./lib/provenance.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
@@ -52,11 +53,14 @@ const USAGE = `usage: deno task bench [options]
   --target-seed N      target seed requested (default: 0)
   --profile NAME|FILE  config profile: ${profileNames().join(" | ")} or a JSON file (default: paper)
   --sweep FILE         run a sweep (JSON) instead of --toy/--method/--seed
+                       (with no --toy/--method/--sweep and the paper profile the run is the full
+                       reproduction: every toy x method x seed plus every sweep in bench/sweeps/)
   --steps N            override the method's step count
   --set KEY=VALUE      override any config field (repeatable), e.g. --set importanceCoeff=1e-3
   --shard I/N          run only shard I of N of the job list (0 <= I < N)
   --workers N          parallel Web Workers (default: 1, in-process)
   --force              re-run jobs that already have a finished record in --out
+  --dry-run            print the planned jobs per toy x method and exit
   --backend NAME       ${BACKEND_NAMES.join(" | ")} (default: wasm)
   --out FILE           records file, JSON lines, appended (default: runs/records.jsonl)
   --cache-dir DIR      trained-target cache (default: .cache/targets)
@@ -110,6 +114,23 @@ async function loadProfile(nameOrPath: string): Promise<Profile> {
   return parseProfile(JSON.parse(await Deno.readTextFile(nameOrPath)), nameOrPath);
 }
 
+const SWEEP_DIR = new URL("../bench/sweeps/", import.meta.url);
+
+/** The jobs of every committed sweep (bench/sweeps/*.json): part of the full reproduction. */
+async function committedSweepJobs(overrides: Record<string, unknown>): Promise<JobSpec[]> {
+  const jobs: JobSpec[] = [];
+  const files = [...Deno.readDirSync(SWEEP_DIR)].map((e) => e.name).filter((n) =>
+    n.endsWith(".json")
+  );
+  for (const name of files.sort()) {
+    const sweep = parseSweep(JSON.parse(await Deno.readTextFile(new URL(name, SWEEP_DIR))), name);
+    const profile = await loadProfile(sweep.profile ?? "paper");
+    const fixed = { ...sweep.fixed, ...overrides };
+    jobs.push(...planSweepJobs({ ...sweep, fixed }, getMethod(sweep.method), profile));
+  }
+  return jobs;
+}
+
 function list(value: string | undefined, all: string[]): string[] {
   return value === undefined ? all : value.split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -131,7 +152,19 @@ interface RunContext {
 
 /** Runs jobs one after another in this process, with a progress bar per job. */
 async function runInProcess(ctx: RunContext): Promise<void> {
+  const steps = ctx.jobs.map((j) => getMethod(j.method).steps(j.config));
+  const totalSteps = steps.reduce((a, b) => a + b, 0);
+  const start = performance.now();
+  let stepsDone = 0;
   for (const [i, job] of ctx.jobs.entries()) {
+    if (i > 0 && !ctx.quiet) {
+      const rate = stepsDone / ((performance.now() - start) / 1000);
+      console.error(
+        `overall: ${i}/${ctx.jobs.length} jobs done, ETA ${
+          formatDuration((totalSteps - stepsDone) / rate)
+        }`,
+      );
+    }
     const toy = getToy(job.toy);
     const method = getMethod(job.method);
     const target = await loadOrTrainTarget(toy, job.targetSeed, ctx.backend, ctx.cacheDir);
@@ -157,6 +190,7 @@ async function runInProcess(ctx: RunContext): Promise<void> {
     );
     progress?.finish(record.status);
     await ctx.onRecord(record);
+    stepsDone += steps[i];
   }
 }
 
@@ -232,6 +266,7 @@ async function main(argv: string[]): Promise<number> {
       shard: { type: "string", default: "0/1" },
       workers: { type: "string", default: "1" },
       force: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
       backend: { type: "string", default: "wasm" },
       out: { type: "string", default: "runs/records.jsonl" },
       "cache-dir": { type: "string", default: ".cache/targets" },
@@ -278,6 +313,9 @@ async function main(argv: string[]): Promise<number> {
       console.error(`skip: profile '${values.profile}' has no config for ${s}`);
     }
     planned = plan.jobs;
+    if (values.toy === undefined && values.method === undefined && values.profile === "paper") {
+      planned = sortJobs([...planned, ...await committedSweepJobs(overrides)]);
+    }
   }
   const jobs = shardJobs(planned, shard.index, shard.count);
   const existing = await readRecords(values.out!).catch((err) => {
@@ -287,6 +325,25 @@ async function main(argv: string[]): Promise<number> {
   const finished = values.force ? new Set<string>() : finishedKeys(existing);
   const pending = jobs.filter((j) => !finished.has(j.jobId));
 
+  if (values["dry-run"]) {
+    const groups = new Map<string, { jobs: number; pending: number; steps: number }>();
+    for (const j of jobs) {
+      const key = `${j.toy}\t${j.method}`;
+      const g = groups.get(key) ?? { jobs: 0, pending: 0, steps: 0 };
+      g.jobs++;
+      if (!finished.has(j.jobId)) {
+        g.pending++;
+        g.steps += getMethod(j.method).steps(j.config);
+      }
+      groups.set(key, g);
+    }
+    console.log(formatTable(
+      ["toy", "method", "jobs", "to run", "steps to run"],
+      [...groups].map(([k, g]) => [...k.split("\t"), g.jobs, g.pending, g.steps]),
+    ));
+    console.log(`total: ${jobs.length} job(s), ${pending.length} to run`);
+    return 0;
+  }
   const backend = await initBackend(values.backend!);
   const provenance = await collectProvenance(backend.tfjs);
   const log = (line: string) => console.error(line);
