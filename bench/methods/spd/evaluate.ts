@@ -16,12 +16,12 @@ import { tf } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
 import type { LayerComponents } from "../components.ts";
 import type { SpdConfig } from "./config.ts";
-import { causalImportances, SPD_LOSS_NAMES, spdLosses } from "./losses.ts";
+import { causalImportances, SPD_LOSS_NAMES, spdLosses, zeroRowPlan } from "./losses.ts";
 import { spdComponents, type SpdParams } from "./params.ts";
 
 /** Datapoints in the fixed evaluation set (the same for every run and seed). */
 export const EVAL_DATAPOINTS = 16384;
-/** Evaluation chunk size (bounds memory). */
+/** Evaluation chunk size (bounds memory); smaller when the config sets `microBatch`. */
 export const EVAL_CHUNK = 4096;
 /** A subcomponent is alive when its lower-leaky CI exceeds this on some input (spd.md §7.5). */
 export const ALIVE_THRESHOLD = 0.1;
@@ -57,9 +57,10 @@ export async function evaluateSpd(
   const dataRng = rngStream(0, "eval-data");
   const maskRng = rngStream(0, "eval-mask");
   const nParams = decomposedParamCount(model);
-  const chunks = EVAL_DATAPOINTS / EVAL_CHUNK;
-  const noiseBuf = new Float32Array(EVAL_CHUNK * C);
-  const draw = () => tf.tensor2d(maskRng.fillUniform(noiseBuf), [EVAL_CHUNK, C]);
+  // Evaluate in chunks no larger than the training micro-batch, so a config that needs
+  // micro-batching to fit in memory also fits here.
+  const chunk = cfg.microBatch > 0 ? Math.min(cfg.microBatch, EVAL_CHUNK) : EVAL_CHUNK;
+  const dedup = model.zeroInputGivesZeroActivations;
 
   const markAlive = (lower: Float32Array, rows: number, layer: string, countL0: boolean) => {
     const flags = alive[layer];
@@ -73,25 +74,30 @@ export async function evaluateSpd(
     }
   };
 
-  for (let k = 0; k < chunks; k++) {
-    const xs = sampleSparseFeatures(data, EVAL_CHUNK, dataRng);
+  for (let start = 0; start < EVAL_DATAPOINTS; start += chunk) {
+    const rows = Math.min(chunk, EVAL_DATAPOINTS - start);
+    const xs = sampleSparseFeatures(data, rows, dataRng);
+    const noiseBuf = new Float32Array(rows * C);
+    const draw = () => tf.tensor2d(maskRng.fillUniform(noiseBuf), [rows, C]);
     const full = names.map(draw);
     const layerwise = names.map(draw);
     const [lower, terms] = tf.tidy(() => {
-      const x = tf.tensor2d(xs, [EVAL_CHUNK, data.nFeatures]);
+      const x = tf.tensor2d(xs, [rows, data.nFeatures]);
       const { output, inputs } = targetPass(model, x);
-      const ci = causalImportances(params, inputs, cfg.leakAlpha);
-      const t = spdLosses(model, params, cfg, x, output, inputs, { full, layerwise }, nParams);
+      const plan = dedup ? zeroRowPlan(xs, rows, data.nFeatures) : undefined;
+      const ci = causalImportances(params, inputs, cfg.leakAlpha, plan);
+      const noise = { full, layerwise };
+      const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, plan);
       return [ci.map((c) => c.lower), tf.stack(SPD_LOSS_NAMES.map((n) => t[n]))] as const;
     });
     for (const t of [...full, ...layerwise]) t.dispose();
     for (let i = 0; i < names.length; i++) {
-      markAlive(await lower[i].data() as Float32Array, EVAL_CHUNK, names[i], true);
+      markAlive(await lower[i].data() as Float32Array, rows, names[i], true);
       lower[i].dispose();
     }
     const tv = await terms.data();
     terms.dispose();
-    tv.forEach((v, i) => lossSum[i] += v / chunks);
+    tv.forEach((v, i) => lossSum[i] += v * (rows / EVAL_DATAPOINTS));
   }
 
   const n = data.nFeatures;
