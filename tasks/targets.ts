@@ -1,0 +1,75 @@
+/**
+ * `deno task targets [--toy ID,…] [--target-seed N] [--backend NAME]`: train
+ * (or load from the cache) each toy's healthy target and print its health
+ * measures: which seed was used, the evaluation loss against the toy's
+ * reference values. Useful before a sweep, so jobs start from a warm cache.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { getToy, initBackend, toyIds } from "../mod.ts";
+import { formatTable } from "./lib/table.ts";
+import { loadOrTrainTarget } from "./lib/target_cache.ts";
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      toy: { type: "string" },
+      "target-seed": { type: "string", default: "0" },
+      backend: { type: "string", default: "wasm" },
+      "cache-dir": { type: "string", default: ".cache/targets" },
+    },
+  });
+  const toys = (values.toy?.split(",") ?? toyIds()).map(getToy);
+  const seed = Number(values["target-seed"]);
+  if (!Number.isInteger(seed) || seed < 0) {
+    throw new RangeError(`--target-seed: must be an integer >= 0, got '${values["target-seed"]}'`);
+  }
+  const backend = await initBackend(values.backend!);
+  const rows = [];
+  for (const toy of toys) {
+    const t0 = performance.now();
+    const target = await loadOrTrainTarget(
+      toy,
+      seed,
+      backend.name,
+      values["cache-dir"]!,
+      console.error,
+    );
+    const used = target.attempts[target.attempts.length - 1].health.measures;
+    rows.push([
+      toy.id,
+      target.seedUsed,
+      target.attempts.length,
+      ...["evalLoss", "referenceLoss", "trivialLoss", "passThroughLoss", "minColumnNorm"].map((k) =>
+        used[k] === undefined || Number.isNaN(used[k]) ? "-" : used[k]
+      ),
+      Number(((performance.now() - t0) / 1000).toFixed(1)),
+    ]);
+  }
+  console.log(formatTable(
+    [
+      "toy",
+      "seed used",
+      "attempts",
+      "eval loss",
+      "reference",
+      "trivial",
+      "pass-through",
+      "min col norm",
+      "s",
+    ],
+    rows,
+  ));
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (err) {
+    console.error(`targets: ${(err as Error).message}`);
+    Deno.exit(2);
+  }
+}
