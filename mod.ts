@@ -237,10 +237,14 @@ export {
   type Comparison,
   comparisonMarkdown,
   DEFAULT_POLICY,
-  incompleteBeta,
-  studentTCdf,
   type Tolerance,
   toleranceFor,
+} from "./bench/records/compare.ts";
+export {
+  incompleteBeta,
+  mean,
+  studentTCdf,
+  variance,
   type WelchResult,
   welchTest,
-} from "./bench/records/compare.ts";
+} from "./bench/metrics/stats.ts";
