@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { getToy, initBackend, toyIds } from "../mod.ts";
+import { parseSeedList } from "./bench.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
 
@@ -22,10 +23,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const toys = (values.toy?.split(",") ?? toyIds()).map(getToy);
-  const seed = Number(values["target-seed"]);
-  if (!Number.isInteger(seed) || seed < 0) {
-    throw new RangeError(`--target-seed: must be an integer >= 0, got '${values["target-seed"]}'`);
-  }
+  const [seed] = parseSeedList(values["target-seed"]!, "--target-seed");
   const backend = await initBackend(values.backend!);
   const rows = [];
   for (const toy of toys) {

@@ -10,7 +10,7 @@
 import { sampleSparseFeatures } from "../data/sparse_features.ts";
 import { matrix } from "../linalg/matrix.ts";
 import { residSolved } from "../metrics/criteria.ts";
-import type { LinearLayer, TargetModel } from "../models/target_model.ts";
+import { type LinearLayer, targetLayer, type TargetModel } from "../models/target_model.ts";
 import { tf, variableFrom } from "../runtime/backend.ts";
 import { rngStream } from "../runtime/rng.ts";
 import { trainByMse } from "./target_training.ts";
@@ -194,7 +194,7 @@ async function residHealth(
   const lossT = tf.tidy(() => {
     const x = tf.tensor2d(xs, [RESID_EVAL_BATCH, cfg.nFeatures]);
     return tf.mean(tf.squaredDifference(
-      model.forward(x, (l, a) => tf.matMul(a, l.weight) as tf.Tensor2D),
+      model.forward(x, targetLayer),
       labels(x),
     ));
   });

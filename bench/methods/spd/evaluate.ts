@@ -85,10 +85,9 @@ export async function evaluateSpd(
       const x = tf.tensor2d(xs, [rows, data.nFeatures]);
       const { output, inputs } = targetPass(model, x);
       const plan = dedup ? zeroRowPlan(xs, rows, data.nFeatures) : undefined;
-      const ci = causalImportances(params, inputs, cfg.leakAlpha, plan);
       const noise = { full, layerwise };
       const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, plan);
-      return [ci.map((c) => c.lower), tf.stack(SPD_LOSS_NAMES.map((n) => t[n]))] as const;
+      return [t.ci.map((c) => c.lower), tf.stack(SPD_LOSS_NAMES.map((n) => t[n]))] as const;
     });
     for (const t of [...full, ...layerwise]) t.dispose();
     for (let i = 0; i < names.length; i++) {

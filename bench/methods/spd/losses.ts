@@ -19,7 +19,7 @@ export interface CausalImportance {
   readonly upper: tf.Tensor2D;
 }
 
-/** The four SPD loss terms and their weighted total, as scalars. */
+/** The four SPD loss terms and their weighted total, as scalars, with the CI behind them. */
 export interface SpdLossTerms {
   /** Σ_l ‖W_l − V_l U_l‖²_F / N. */
   readonly faithfulness: tf.Scalar;
@@ -31,6 +31,8 @@ export interface SpdLossTerms {
   readonly importanceMinimality: tf.Scalar;
   /** The weighted sum that is minimised. */
   readonly total: tf.Scalar;
+  /** The causal importances the terms were computed from, per matrix. */
+  readonly ci: readonly CausalImportance[];
 }
 
 /** Names of {@linkcode SpdLossTerms} in a fixed order (for logging). */
@@ -182,5 +184,5 @@ export function spdLosses(
     tf.mul(layerwiseRecon, cfg.layerwiseReconCoeff),
     tf.mul(importanceMinimality, cfg.importanceCoeff),
   ]) as tf.Scalar;
-  return { faithfulness, stochasticRecon, layerwiseRecon, importanceMinimality, total };
+  return { faithfulness, stochasticRecon, layerwiseRecon, importanceMinimality, total, ci };
 }
