@@ -47,6 +47,7 @@ export {
 } from "./bench/optim/schedule.ts";
 export { Adam, ADAM_DEFAULTS, type AdamOptions } from "./bench/optim/adam.ts";
 export {
+  type ActivationFn,
   decomposedParamCount,
   type LayerFn,
   type LinearLayer,
@@ -119,6 +120,44 @@ export {
   evaluateSpd,
   type SpdEvaluation,
 } from "./bench/methods/spd/evaluate.ts";
+export {
+  APD_TMS_5_2,
+  type ApdConfig,
+  ATTRIBUTION_SOURCES,
+  type AttributionSource,
+  resolveApdConfig,
+  topkCount,
+  warmupSteps,
+} from "./bench/methods/apd/config.ts";
+export { apdMethod } from "./bench/methods/apd/method.ts";
+export { type ApdTrainResult, trainApd } from "./bench/methods/apd/train.ts";
+export { type ApdEvaluation, evaluateApd, rowMaxNormalised } from "./bench/methods/apd/evaluate.ts";
+export {
+  apdSummedWeight,
+  componentOutputs,
+  gradientAttributions,
+} from "./bench/methods/apd/attributions.ts";
+export { batchTopkMask, perSampleTopkMask } from "./bench/methods/apd/topk.ts";
+export {
+  APD_LOSS_NAMES,
+  apdLosses,
+  type ApdLossTerms,
+  faithfulnessLoss,
+  maskedLayer,
+  type ModelPass,
+  passWithActivations,
+  schattenPerComponent,
+  simplicityLoss,
+} from "./bench/methods/apd/losses.ts";
+export {
+  apdComponents,
+  type ApdLayer,
+  type ApdParams,
+  initApdParams,
+  normaliseAColumns,
+  projectAGradient,
+  xavierStd,
+} from "./bench/methods/apd/params.ts";
 export {
   gelu,
   lowerLeakyHardSigmoid,

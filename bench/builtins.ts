@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { apdMethod } from "./methods/apd/method.ts";
 import { registerMethod } from "./methods/method.ts";
 import { spdMethod } from "./methods/spd/method.ts";
 import { RESID_MLP_1, RESID_MLP_2, RESID_MLP_3, residMlpToy } from "./toys/resid_mlp.ts";
@@ -26,3 +27,4 @@ registerToy(
   residMlpToy("resid_mlp_3", "Residual MLP, 3 layers, 102 features, d_mlp 17 each", RESID_MLP_3),
 );
 registerMethod(spdMethod);
+registerMethod(apdMethod);

@@ -27,19 +27,18 @@ export interface Criterion {
 }
 
 /**
- * TMS solved (issue 2's bar for TMS 5-2, spd.md §7.1–§7.5 and §13): MMCS ≥
- * 0.99, ML2R within [0.97, 1.03] of the paper's ≈ 1, CI-pattern error 0,
- * exactly n_features `linear1` subcomponents alive, each ≥ 10× the norm of
- * every other subcomponent.
+ * TMS solved: the ground truth is recovered (spd.md §7.1–§7.5 and §13, apd.md
+ * §7.1): MMCS ≥ 0.99, CI-pattern error 0, exactly n_features `linear1`
+ * components alive, each ≥ 10× the norm of every other component. Shrinkage
+ * (ML2R) is not part of it: it is scored on its own, against each method's
+ * paper value (SPD ≈ 1, APD ≈ 0.89–0.94).
  */
 export function tmsSolved(nFeatures: number): Criterion {
   return {
     name: "tms_solved",
-    source: "spd.md §7.1-§7.5, §13; paper Table 1 (MMCS 1.000, ML2R 0.99-1.03)",
+    source: "spd.md §7.1-§7.5, §13; apd.md §7.1 (MMCS ≥ 0.99; ML2R scored separately)",
     checks: [
       { metric: "mmcs", op: ">=", value: 0.99 },
-      { metric: "ml2r", op: ">=", value: 0.97 },
-      { metric: "ml2r", op: "<=", value: 1.03 },
       { metric: "ci_pattern_error", op: "==", value: 0 },
       { metric: "alive.linear1", op: "==", value: nFeatures },
       { metric: "alive_norm_ratio", op: ">=", value: 10 },

@@ -30,6 +30,14 @@ export interface LinearLayer {
 /** Maps a layer's input activations to its output; supplied by the caller of `forward`. */
 export type LayerFn = (layer: LinearLayer, input: tf.Tensor2D) => tf.Tensor2D;
 
+/**
+ * Applies the model's elementwise nonlinearity (ReLU in every built-in toy) to
+ * a pre-activation; `forward` calls it once per nonlinearity, in order. The
+ * default is `tf.relu`; a decomposition method may pass its own to record
+ * pre-activations or to push a tangent through the ReLU's derivative.
+ */
+export type ActivationFn = (pre: tf.Tensor2D) => tf.Tensor2D;
+
 /** A frozen target network with named decomposable layers. */
 export interface TargetModel {
   /** Decomposable layers, in forward order. */
@@ -50,8 +58,14 @@ export interface TargetModel {
   readonly nInputs: number;
   /** Output width. */
   readonly nOutputs: number;
-  /** Runs the network on `x [batch, nInputs]`, calling `layerFn` for every decomposable layer. */
-  forward(x: tf.Tensor2D, layerFn: LayerFn): tf.Tensor2D;
+  /**
+   * Runs the network on `x [batch, nInputs]`, calling `layerFn` for every
+   * decomposable layer and `act` (default `tf.relu`) for every ReLU. Every
+   * other operation must be linear (frozen maps, residual additions), so that
+   * a pass with zero input, bias-free layers and ReLU derivatives computes a
+   * tangent (forward-mode derivative) of the network.
+   */
+  forward(x: tf.Tensor2D, layerFn: LayerFn, act?: ActivationFn): tf.Tensor2D;
   /** Frees the model's tensors. */
   dispose(): void;
 }

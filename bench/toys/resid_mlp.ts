@@ -163,10 +163,10 @@ function residModel(
     zeroInputGivesZeroActivations: true,
     nInputs: n,
     nOutputs: n,
-    forward(x, layerFn) {
+    forward(x, layerFn, act = tf.relu) {
       let r = tf.matMul(x, wE) as tf.Tensor2D;
       for (const b of blocks) {
-        r = tf.add(r, layerFn(b.mlpOut, tf.relu(layerFn(b.mlpIn, r)))) as tf.Tensor2D;
+        r = tf.add(r, layerFn(b.mlpOut, act(layerFn(b.mlpIn, r)))) as tf.Tensor2D;
       }
       return tf.matMul(r, wU) as tf.Tensor2D;
     },

@@ -168,10 +168,10 @@ function tmsModel(cfg: TmsConfig, tensors: Readonly<Record<string, NamedArray>>)
     zeroInputGivesZeroActivations: true,
     nInputs: n,
     nOutputs: n,
-    forward(x, layerFn) {
+    forward(x, layerFn, act = tf.relu) {
       let h = layerFn(linear1, x);
       if (hidden) h = layerFn(hidden, h);
-      return tf.relu(layerFn(linear2, h));
+      return act(layerFn(linear2, h));
     },
     dispose() {
       for (const l of layers) {

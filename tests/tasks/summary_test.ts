@@ -45,7 +45,7 @@ Deno.test("summary rows carry the toy's verdict", () => {
   };
   const lines = summarize([
     record(0, solved),
-    record(1, { ...solved, ml2r: m(1.0412) }),
+    record(1, { ...solved, mmcs: m(0.974) }),
     record(2, {}, "diverged"),
   ]).split("\n");
   assert.equal(lines.length, 5);
@@ -53,6 +53,6 @@ Deno.test("summary rows carry the toy's verdict", () => {
     lines[2],
     "| tms_5-2 | spd | 0 | 0.9999 | 1.0056 | 0 | 5 | 57.3000 | pass | 612 | 65.3 |",
   );
-  assert.match(lines[3], /\| FAIL: ml2r <= 1\.03 \(got 1\.0412\) \|/);
+  assert.match(lines[3], /\| FAIL: mmcs >= 0\.99 \(got 0\.974\) \|/);
   assert.match(lines[4], /\| diverged \|/);
 });

@@ -1,0 +1,99 @@
+/**
+ * APD's gradient attributions (apd.md §2.1), computed in forward mode.
+ *
+ * The attribution of component c on datapoint b is `Σ_o a[b,c,o]²` with
+ * `a[b,c,o] = Σ_l ⟨∂f_o/∂post_l, pre_l · P_{c,l}⟩`: the directional
+ * derivative of the network output in parameter direction P_c. Instead of one
+ * backward pass per output (the reference code), one tangent pass carries all
+ * C directions at once as `C·B` rows: zero input tangent, at every decomposed
+ * layer `t ← t·W_l + pre_l·P_{c,l}` (no bias), through a ReLU `t ← t ⊙ 1[z > 0]`
+ * with the primal pre-activation z, and through every other (linear) map as
+ * the model itself does. The result is the same quantity without any autodiff;
+ * attributions only choose the top-k mask and are constants for training.
+ *
+ * @module
+ */
+import { type LinearLayer, targetLayer, type TargetModel } from "../../models/target_model.ts";
+import { tf } from "../../runtime/backend.ts";
+import type { AttributionSource } from "./config.ts";
+import type { ApdLayer, ApdParams } from "./params.ts";
+
+/** The summed factor product `A · B` of one layer: Σ_c P_{c,l}, shape `[dIn, dOut]`. */
+export function apdSummedWeight(layer: ApdLayer): tf.Tensor2D {
+  return tf.matMul(layer.a(), layer.b());
+}
+
+/**
+ * Every component's output on `input`: `input · P_{c}` for c = 0 … C−1,
+ * stacked component-major as `[C·B, dOut]` (row c·B + b). Computed as
+ * `(input · A) · B_c` without materialising P_c.
+ */
+export function componentOutputs(
+  layer: ApdLayer,
+  input: tf.Tensor2D,
+  C: number,
+  rank: number,
+): tf.Tensor2D {
+  const B = input.shape[0];
+  const dOut = layer.target.dOut;
+  const inner = tf.transpose(tf.reshape(tf.matMul(input, layer.a()), [B, C, rank]), [1, 0, 2]);
+  const out = tf.matMul(inner as tf.Tensor3D, tf.reshape(layer.b(), [C, rank, dOut]));
+  return tf.reshape(out, [C * B, dOut]);
+}
+
+/**
+ * Gradient attributions of every component on `x [B, nInputs]`. `source`
+ * picks whose derivative is taken: the frozen target's, or the APD model's
+ * with all components on (then W_l is replaced by Σ_c P_{c,l}, and the
+ * pre-activations and ReLU gates are the APD model's). Returns `[B, C]`:
+ * `Σ_o (Σ_l a_l[b,c,o])²`, the quantity batch top-k ranks. Call inside
+ * `tf.tidy`; nothing here is differentiated.
+ */
+export function gradientAttributions(
+  model: TargetModel,
+  params: ApdParams,
+  x: tf.Tensor2D,
+  source: AttributionSource,
+): tf.Tensor2D {
+  const { C, rank } = params;
+  const B = x.shape[0];
+  const byName = new Map(params.layers.map((l) => [l.target.name, l]));
+  const weights = new Map<string, tf.Tensor2D>(
+    params.layers.map((l) => [
+      l.target.name,
+      source === "target" ? l.target.weight : apdSummedWeight(l),
+    ]),
+  );
+  const inputs = new Map<string, tf.Tensor2D>();
+  const gates: tf.Tensor3D[] = [];
+  model.forward(
+    x,
+    (layer, input) => {
+      inputs.set(layer.name, input);
+      if (source === "target") return targetLayer(layer, input);
+      const out = tf.matMul(input, weights.get(layer.name)!);
+      return (layer.bias ? tf.add(out, layer.bias) : out) as tf.Tensor2D;
+    },
+    (pre) => {
+      gates.push(tf.expandDims(tf.cast(tf.greater(pre, 0), "float32"), 0) as tf.Tensor3D);
+      return tf.relu(pre);
+    },
+  );
+  const directions = new Map<string, tf.Tensor2D>();
+  for (const [name, input] of inputs) {
+    directions.set(name, componentOutputs(byName.get(name)!, input, C, rank));
+  }
+
+  let g = 0;
+  const tangent = model.forward(
+    tf.zeros([C * B, model.nInputs]),
+    (layer: LinearLayer, tIn): tf.Tensor2D =>
+      tf.add(tf.matMul(tIn, weights.get(layer.name)!), directions.get(layer.name)!),
+    (tPre) => {
+      const d = tPre.shape[1];
+      return tf.reshape(tf.mul(tf.reshape(tPre, [C, B, d]), gates[g++]), [C * B, d]);
+    },
+  );
+  const perComponent = tf.sum(tf.square(tf.reshape(tangent, [C, B, model.nOutputs])), 2);
+  return tf.transpose(perComponent) as tf.Tensor2D;
+}
