@@ -1,11 +1,13 @@
 /**
  * Profiles: named sets of method configs per toy, kept as data
- * (`paper.json`, `quick.json`, and `ci.json`, the small fixed profile the CI
- * regression gate runs). Every toy entry starts with a `source` line
+ * (`paper.json`, `quick.json`, `ci.json`, the small fixed profile the CI
+ * regression gate runs, and `apd_repo.json`, the APD reference repository's
+ * configs where they disagree with the paper). Every toy entry starts with a `source` line
  * naming the paper values it reproduces and any deviation.
  *
  * @module
  */
+import apdRepo from "./apd_repo.json" with { type: "json" };
 import ci from "./ci.json" with { type: "json" };
 import paper from "./paper.json" with { type: "json" };
 import quick from "./quick.json" with { type: "json" };
@@ -26,6 +28,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
   paper: paper as unknown as Profile,
   quick: quick as unknown as Profile,
   ci: ci as unknown as Profile,
+  apd_repo: apdRepo as unknown as Profile,
 };
 
 /** Names of the built-in profiles. */

@@ -46,20 +46,106 @@ Deno.test("the paper profile holds spd.md §6.4's values for every toy", () => {
   }
 });
 
+/**
+ * apd.md §6.4, the paper's values: C, m, top-k, minimality, act-recon, simplicity, p, lr,
+ * schedule, warmup fraction, steps, batch, attribution source, unit-norm A.
+ */
+const APD_PAPER_TABLE: Record<string, unknown[]> = {
+  "tms_5-2": [5, 3, 0.211, 1, 0, 0.7, 1, 3e-2, "constant", 0.05, 20_000, 2048, "apd_model", false],
+  "tms_40-10": [
+    50,
+    11,
+    1,
+    10,
+    0,
+    20,
+    0.9,
+    1e-3,
+    "cosine_quarter",
+    0.05,
+    20_000,
+    2048,
+    "target",
+    false,
+  ],
+  "resid_mlp_1": [
+    130,
+    50,
+    1.28,
+    1,
+    1,
+    10,
+    0.9,
+    1e-3,
+    "cosine_quarter",
+    0.01,
+    40_000,
+    256,
+    "target",
+    true,
+  ],
+  "resid_mlp_2": [
+    200,
+    25,
+    1.28,
+    2,
+    1,
+    7,
+    0.9,
+    1e-3,
+    "cosine_quarter",
+    0.01,
+    10_000,
+    256,
+    "target",
+    false,
+  ],
+};
+
+Deno.test("the paper profile holds apd.md §6.4's APD values where the paper gives them", () => {
+  const apd = getMethod("apd");
+  const paper = getProfile("paper");
+  for (const [toy, row] of Object.entries(APD_PAPER_TABLE)) {
+    const c = apd.resolveConfig(apd.defaults, profileConfig(paper, toy, "apd")!) as Record<
+      string,
+      unknown
+    >;
+    const keys = ["C", "rank", "topk", "minimalityCoeff", "actReconCoeff", "simplicityCoeff"];
+    keys.push("schattenP", "lr", "schedule", "warmupPct", "steps", "batchSize");
+    keys.push("attributionSource", "unitNormA");
+    assert.deepEqual(keys.map((k) => c[k]), row, toy);
+    assert.match(paper[toy].source, /APD \(apd\.md §6\.4/);
+  }
+  for (const toy of toyIds()) assert.ok(profileConfig(paper, toy, "apd"), toy);
+});
+
+Deno.test("the apd_repo profile differs from the paper exactly where apd.md §9.3 says", () => {
+  const paper = getProfile("paper"), repo = getProfile("apd_repo");
+  const diff = (toy: string) => {
+    const p = profileConfig(paper, toy, "apd")!, r = profileConfig(repo, toy, "apd")!;
+    return Object.keys(r).filter((k) => r[k] !== p[k]).map((k) => `${k}=${r[k]}`);
+  };
+  assert.deepEqual(diff("tms_5-2"), ["attributionSource=target"]);
+  assert.deepEqual(diff("tms_40-10"), ["C=40", "topk=2", "simplicityCoeff=15"]);
+  assert.deepEqual(diff("resid_mlp_1"), ["steps=10000"]);
+});
+
 Deno.test("the quick profile differs from the paper only in steps and log cadence", () => {
   const paper = getProfile("paper"), quick = getProfile("quick");
   for (const toy of toyIds()) {
-    const p = { ...profileConfig(paper, toy, "spd")! },
-      q = { ...profileConfig(quick, toy, "spd")! };
-    assert.ok((q.steps as number) < (p.steps as number), toy);
-    for (const k of ["steps", "logEvery"]) {
-      delete p[k];
-      delete q[k];
+    for (const method of ["spd", "apd"]) {
+      const p = { ...profileConfig(paper, toy, method)! },
+        q = { ...profileConfig(quick, toy, method)! };
+      assert.ok((q.steps as number) < (p.steps as number), `${toy} ${method}`);
+      for (const k of ["steps", "logEvery"]) {
+        delete p[k];
+        delete q[k];
+      }
+      assert.deepEqual(q, p, `${toy} ${method}`);
     }
-    assert.deepEqual(q, p, toy);
     assert.match(quick[toy].source, /steps instead of/);
   }
-  assert.deepEqual(profileNames(), ["paper", "quick", "ci"]);
+  assert.deepEqual(profileNames(), ["paper", "quick", "ci", "apd_repo"]);
 });
 
 Deno.test("profile validation names the entry and field at fault", () => {
@@ -72,6 +158,6 @@ Deno.test("profile validation names the entry and field at fault", () => {
     () => parseProfile({ t: { source: "x", spd: 3 } }, "p.json"),
     /'t\.spd' must be an object/,
   );
-  assert.throws(() => getProfile("fast"), /allowed: paper, quick, ci/);
-  assert.equal(profileConfig(getProfile("paper"), "tms_5-2", "apd"), null);
+  assert.throws(() => getProfile("fast"), /allowed: paper, quick, ci, apd_repo/);
+  assert.equal(profileConfig(getProfile("paper"), "tms_5-2", "nmf"), null);
 });
