@@ -42,6 +42,8 @@ export interface MethodResult {
   readonly l0: Readonly<Record<string, number>>;
   /** Final loss terms on the fixed evaluation set. */
   readonly losses: Readonly<Record<string, number>>;
+  /** Trainable parameters of the decomposition (tied storage counted once). */
+  readonly parameterCount: number;
 }
 
 /** A decomposition method with a typed config. */

@@ -75,6 +75,7 @@ export function scoreRun(truth: GroundTruth, result: MethodResult): Record<strin
     put(`ci_pattern_error.${layer}`, err, "lower");
   }
   put("ci_pattern_error", totalError, "lower");
+  put("parameters", result.parameterCount, "lower");
   for (const [layer, flags] of Object.entries(result.alive)) {
     const expected = truth.ciPatterns[layer];
     const target = expected?.kind === "dense"

@@ -31,6 +31,7 @@ function solved(): MethodResult {
     alive: { linear1: alive, linear2: alive },
     l0: { linear1: 0.19, linear2: 0.19 },
     losses: { total: 0.001 },
+    parameterCount: 140,
   };
 }
 
@@ -41,6 +42,7 @@ Deno.test("a solved TMS 5-2 decomposition scores MMCS 1, ML2R 1, CI error 0, 5 a
   assert.equal(m.ci_pattern_error.value, 0);
   assert.deepEqual(m["alive.linear1"], { value: 5, direction: "target", target: 5 });
   assert.equal(m["non_negligible_0.017"].value, 5);
+  assert.deepEqual(m.parameters, { value: 140, direction: "lower" });
   // Live norm 1.13 against dead norm 0.001: ratio 1130.
   assert.ok(Math.abs(m.alive_norm_ratio.value - 1130) < 1e-3, `${m.alive_norm_ratio.value}`);
   assert.equal(m["l0.linear1"].value, 0.19);
@@ -103,6 +105,7 @@ Deno.test("residual MLP: components equal to W_in rows give neuron-contribution 
     alive: {},
     l0: {},
     losses: {},
+    parameterCount: 12,
   });
   assert.ok(Math.abs(m["neuron_contrib_pearson.layers.0"].value - 1) < 1e-9);
   assert.ok(Math.abs(m["neuron_contrib_slope.layers.0"].value - 1) < 1e-6);

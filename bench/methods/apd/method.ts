@@ -30,6 +30,7 @@ export const apdMethod: Method<ApdConfig> = {
         alive: ev.alive,
         l0: ev.l0,
         losses: ev.losses,
+        parameterCount: trained.params.variables.reduce((n, v) => n + v.size, 0),
       };
     } finally {
       trained.params.dispose();

@@ -29,6 +29,7 @@ export const spdMethod: Method<SpdConfig> = {
         alive: ev.alive,
         l0: ev.ciL0,
         losses: ev.losses,
+        parameterCount: trained.params.variables.reduce((n, v) => n + v.size, 0),
       };
     } finally {
       trained.params.dispose();
