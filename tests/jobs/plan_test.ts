@@ -83,7 +83,7 @@ Deno.test("bad sweeps and shards are rejected naming the field", () => {
   );
 });
 
-Deno.test("the committed sweeps parse and expand: TMS 5-2 grid 60 cells x 5 seeds; resid β3 5 x 5", async () => {
+Deno.test("the committed sweeps parse and expand: TMS 5-2 SPD 60 x 5, APD 18 x 5; resid β3 5 x 5", async () => {
   const load = async (name: string) =>
     parseSweep(
       JSON.parse(await Deno.readTextFile(new URL(`../../bench/sweeps/${name}`, import.meta.url))),
@@ -91,6 +91,9 @@ Deno.test("the committed sweeps parse and expand: TMS 5-2 grid 60 cells x 5 seed
     );
   const tms = await load("tms_5-2_spd.json");
   assert.equal(planSweepJobs(tms, spd, getProfile("paper")).length, 300);
+  const apd = planSweepJobs(await load("tms_5-2_apd.json"), getMethod("apd"), getProfile("paper"));
+  assert.equal(apd.length, 90);
+  assert.ok(apd.every((j) => j.config.steps === 20_000 && j.config.C === 5));
   const resid = await load("resid_mlp_1_spd_beta3.json");
   const rj = planSweepJobs(resid, spd, getProfile("paper"));
   assert.equal(rj.length, 25);

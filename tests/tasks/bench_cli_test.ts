@@ -70,13 +70,15 @@ Deno.test("a tiny run appends one complete record per job and prints the table",
   await Deno.remove(cache, { recursive: true });
 });
 
-Deno.test("the plain bench is the full reproduction: every toy at paper config, seeds 0-4, plus every sweep", async () => {
+Deno.test("the plain bench is the full reproduction: every toy x method at paper config, seeds 0-4, plus every sweep", async () => {
   const dir = await Deno.makeTempDir();
   const r = await bench(["--dry-run", "--out", join(dir, "none.jsonl")]);
   assert.equal(r.code, 0, r.stderr);
-  // 7 toys x 5 seeds, + 60 cells x 5 seeds (TMS 5-2 sweep) + 5 x 5 (resid β3 sweep).
-  assert.match(r.stdout, /total: 360 job\(s\), 360 to run/);
+  // 7 toys x 2 methods x 5 seeds, + 60 cells x 5 seeds (TMS 5-2 SPD sweep) + 18 x 5 (TMS 5-2
+  // APD sweep) + 5 x 5 (resid β3 sweep).
+  assert.match(r.stdout, /total: 485 job\(s\), 485 to run/);
   assert.match(r.stdout, /tms_5-2\s+spd\s+305\s+305\s+12200000/);
+  assert.match(r.stdout, /tms_5-2\s+apd\s+95\s+95\s+1900000/);
   assert.match(r.stdout, /resid_mlp_3\s+spd\s+5\s+5\s+1000000/);
   await Deno.remove(dir, { recursive: true });
 });
