@@ -287,3 +287,21 @@ export {
   type WelchResult,
   welchTest,
 } from "./bench/metrics/stats.ts";
+
+// ---------------------------------------------------------------------------
+// Reports (issue 6): run artifacts stored in records, and the pure report
+// builders (Vega-Lite specs and arquero tables from records alone).
+// ---------------------------------------------------------------------------
+export {
+  ARTIFACTS_VERSION,
+  CONTRIBUTION_KEEP_FRACTION,
+  type CosineArtifact,
+  IMPORTANT,
+  type ImportanceArtifact,
+  importanceArtifact,
+  MAX_DENSE_CELLS,
+  type NeuronContributionArtifact,
+  round4,
+  type RunArtifacts,
+  runArtifacts,
+} from "./bench/metrics/artifacts.ts";

@@ -1,11 +1,13 @@
 /**
  * One benchmark job: decompose a trained target with a method under a seed,
- * score it against the toy's ground truth, and build the run record. A
+ * score it against the toy's ground truth, and build the run record (with the
+ * report artifacts of a completed run). A
  * failure inside the method becomes a "failed" record rather than an
  * exception, so a batch of jobs never loses the runs around it.
  *
  * @module
  */
+import { runArtifacts } from "./metrics/artifacts.ts";
 import { type Metric, scoreRun } from "./metrics/score.ts";
 import type { Method, OnProgress } from "./methods/method.ts";
 import { configHash, makeRecord, type Provenance, type RunRecord } from "./records/record.ts";
@@ -69,9 +71,9 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
       onProgress?.(done, total, point);
     });
     if (trainEnd === t0) trainEnd = performance.now();
-    const metrics: Record<string, Metric> = result.status === "completed"
-      ? scoreRun(toy.groundTruth(target.tensors), result)
-      : {};
+    const truth = toy.groundTruth(target.tensors);
+    const completed = result.status === "completed";
+    const metrics: Record<string, Metric> = completed ? scoreRun(truth, result) : {};
     const wall = (performance.now() - t0) / 1000;
     return makeRecord({
       ...common,
@@ -85,6 +87,7 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
         stepsPerSecond: result.stepsDone / ((trainEnd - t0) / 1000),
         stepsDone: result.stepsDone,
       },
+      ...(completed ? { artifacts: runArtifacts(truth, result) } : {}),
     });
   } catch (err) {
     return makeRecord({

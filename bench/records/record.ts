@@ -1,11 +1,13 @@
 /**
  * The run record: one JSON line per run, the unit every later tool (merge,
  * compare, report) reads. Deterministic fields (config, target, status,
- * metrics, curve) are covered by `resultHash`; `timing` and `provenance`
- * describe the execution and differ between runs of the same job.
+ * metrics, curve, and `artifacts` when present) are covered by `resultHash`;
+ * `timing` and `provenance` describe the execution and differ between runs of
+ * the same job.
  *
  * @module
  */
+import type { RunArtifacts } from "../metrics/artifacts.ts";
 import type { Metric } from "../metrics/score.ts";
 import type { CurvePoint } from "../methods/method.ts";
 import { hashOf } from "../toys/trained_target.ts";
@@ -103,7 +105,17 @@ export interface RunRecord {
   readonly metrics: Readonly<Record<string, Metric>>;
   /** Sampled training curve. */
   readonly curve: readonly CurvePoint[];
-  /** SHA-256 of the deterministic fields (config, target, status, metrics, curve). */
+  /**
+   * Matrices for reports (one-hot importances, cosine matrix, neuron
+   * contributions) of a completed run. Optional: records written before it
+   * existed, and failed or diverged runs, have none.
+   */
+  readonly artifacts?: RunArtifacts;
+  /**
+   * SHA-256 of the deterministic fields (config, target, status, metrics,
+   * curve, and artifacts when present: a record without artifacts hashes as
+   * it did before the field existed).
+   */
   readonly resultHash: string;
   /** Execution facts. */
   readonly timing: Timing;
@@ -131,6 +143,7 @@ export function makeRecord(
     status: fields.status,
     metrics: fields.metrics,
     curve: fields.curve,
+    ...(fields.artifacts === undefined ? {} : { artifacts: fields.artifacts }),
   }));
   const runId = [
     fields.toy,
@@ -221,5 +234,45 @@ export function parseRunRecord(json: unknown): RunRecord {
     );
     return { ...p, losses };
   });
-  return { ...(o as unknown as RunRecord), metrics, curve };
+  const artifacts = o.artifacts === undefined ? undefined : parseArtifacts(o.artifacts);
+  const record = { ...(o as unknown as RunRecord), metrics, curve };
+  return artifacts === undefined ? record : { ...record, artifacts };
+}
+
+/** Restores non-finite numbers inside arrays and objects. */
+function decodeDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decodeDeep);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeDeep(x)]));
+  }
+  return decodeNumber(v);
+}
+
+/** Validates the optional `artifacts` field (its layout version and main parts). */
+function parseArtifacts(raw: unknown): RunArtifacts {
+  const a = raw as Record<string, unknown>;
+  if (!a || typeof a !== "object") throw new Error("record: 'artifacts' must be an object");
+  if (a.version !== 1) throw new Error(`record: artifacts.version must be 1, got ${a.version}`);
+  if (!a.importanceOneHot || typeof a.importanceOneHot !== "object") {
+    throw new Error("record: 'artifacts.importanceOneHot' must be an object");
+  }
+  for (const [layer, m] of Object.entries(a.importanceOneHot as Record<string, unknown>)) {
+    const imp = m as Record<string, unknown>;
+    if (!Array.isArray(imp?.components) || !Array.isArray(imp.values)) {
+      throw new Error(
+        `record: artifacts.importanceOneHot['${layer}'] needs 'components' and 'values' arrays`,
+      );
+    }
+  }
+  if (
+    a.cosine !== null && (typeof a.cosine !== "object" || !Array.isArray(
+      (a.cosine as Record<string, unknown>).values,
+    ))
+  ) {
+    throw new Error("record: 'artifacts.cosine' must be null or an object with 'values'");
+  }
+  if (!Array.isArray(a.neuronContributions)) {
+    throw new Error("record: 'artifacts.neuronContributions' must be an array");
+  }
+  return decodeDeep(a) as RunArtifacts;
 }

@@ -215,3 +215,49 @@ Deno.test({
     assert.equal(back.curve[0].losses.faith, Infinity);
   },
 });
+
+Deno.test("artifacts: optional, hashed when present, round-trip through JSON with non-finite values", () => {
+  const artifacts = {
+    version: 1,
+    importanceOneHot: {
+      linear1: { components: [1, 0], values: [[0.97, 0]], dropped: 0, droppedMax: 0 },
+    },
+    cosine: {
+      layer: "linear1",
+      components: [1, 0],
+      values: [[1, NaN]],
+      bestComponent: [1],
+      dropped: 0,
+    },
+    neuronContributions: [],
+  };
+  const without = makeRecord(fields());
+  const withA = makeRecord({ ...fields(), artifacts });
+  assert.equal(without.artifacts, undefined);
+  assert.ok(!("artifacts" in without), "no artifacts key at all when absent");
+  assert.notEqual(withA.resultHash, without.resultHash);
+  assert.equal(makeRecord({ ...fields(), artifacts }).resultHash, withA.resultHash);
+  const back = parseRunRecord(JSON.parse(JSON.stringify(encodeNonFinite(withA))));
+  assert.ok(Number.isNaN(back.artifacts!.cosine!.values[0][1]));
+  assert.deepEqual(back.artifacts!.importanceOneHot, artifacts.importanceOneHot);
+  assert.throws(
+    () => parseRunRecord({ ...JSON.parse(JSON.stringify(withA)), artifacts: { version: 2 } }),
+    /artifacts\.version must be 1/,
+  );
+});
+
+Deno.test("committed records (written before artifacts) still parse and re-hash to their resultHash", async () => {
+  const files = [
+    "reports/results/tms_5-2_spd_paper.jsonl",
+    "reports/results/tms_5-2-id_spd_paper.jsonl",
+  ];
+  for (const file of files) {
+    const text = await Deno.readTextFile(new URL(`../../${file}`, import.meta.url));
+    for (const line of text.split("\n").filter(Boolean)) {
+      const rec = parseRunRecord(JSON.parse(line));
+      assert.equal(rec.artifacts, undefined);
+      const { schemaVersion: _s, suiteVersion: _v, runId: _r, resultHash, ...rest } = rec;
+      assert.equal(makeRecord(rest).resultHash, resultHash, `${file}: ${rec.runId}`);
+    }
+  }
+});

@@ -32,10 +32,11 @@ Deno.test("bad input fails before any work, names the field and allowed values, 
       /toy: unknown value 'tms_9-9'; allowed: resid_mlp_1, resid_mlp_2, resid_mlp_3, tms_40-10, tms_40-10-id, tms_5-2, tms_5-2-id/,
     ],
     [["--profile", "fast"], /profile: unknown value 'fast'; allowed: paper, quick, ci/],
-    [["--method", "xyz"], /method: unknown value 'xyz'; allowed: spd/],
+    [["--method", "xyz"], /method: unknown value 'xyz'; allowed: apd, spd/],
     [["--backend", "tpu"], /backend: unknown value 'tpu'; allowed: wasm, cpu, webgpu, tensorflow/],
     [["--seed", "two"], /--seed: 'two' is not a seed list/],
-    [["--set", "pNorm=-1"], /'pNorm' must be a finite number > 0/],
+    [["--method", "spd", "--set", "pNorm=-1"], /'pNorm' must be a finite number > 0/],
+    [["--set", "pNorm=2"], /apd config: 'pNorm' must be one of the known fields \(C, rank, topk/],
     [["--steps", "0"], /--steps: must be an integer >= 1/],
   ];
   for (const [args, pattern] of cases) {
