@@ -84,14 +84,18 @@ export function gradientAttributions(
     directions.set(name, componentOutputs(byName.get(name)!, input, C, rank));
   }
 
+  // The input tangent is zero: one zero row stands for all C·B rows until the first decomposed
+  // layer adds the directions (broadcasting), so the frozen maps before it cost nothing.
   let g = 0;
   const tangent = model.forward(
-    tf.zeros([C * B, model.nInputs]),
+    tf.zeros([1, model.nInputs]),
     (layer: LinearLayer, tIn): tf.Tensor2D =>
       tf.add(tf.matMul(tIn, weights.get(layer.name)!), directions.get(layer.name)!),
     (tPre) => {
+      g++;
+      if (tPre.shape[0] === 1) return tPre;
       const d = tPre.shape[1];
-      return tf.reshape(tf.mul(tf.reshape(tPre, [C, B, d]), gates[g++]), [C * B, d]);
+      return tf.reshape(tf.mul(tf.reshape(tPre, [C, B, d]), gates[g - 1]), [C * B, d]);
     },
   );
   const perComponent = tf.sum(tf.square(tf.reshape(tangent, [C, B, model.nOutputs])), 2);
