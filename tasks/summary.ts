@@ -1,6 +1,7 @@
 /**
  * `deno task summary FILE…`: a Markdown table of run records with each run's
- * verdict against its toy's success criterion.
+ * verdict against its toy's success criterion, then one row per toy × method
+ * side by side (seeds aggregated).
  *
  * @module
  */
@@ -39,6 +40,60 @@ export function summarize(records: readonly RunRecord[]): string {
   );
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * One Markdown row per toy × method over its completed runs: solved count,
+ * mean MMCS, ML2R mean ± std over seeds, mean pattern error, median wall time
+ * per run and per step, parameter count.
+ */
+export function compareMethods(records: readonly RunRecord[]): string {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    if (r.status !== "completed") continue;
+    const key = `${r.toy}\u0000${r.method}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rows = [...groups.values()].map((rs) => {
+    const vals = (m: string) => rs.map((r) => r.metrics[m]?.value).filter((v) => v !== undefined);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const ml2r = vals("ml2r");
+    const sd = ml2r.length > 1
+      ? Math.sqrt(ml2r.reduce((a, v) => a + (v - mean(ml2r)) ** 2, 0) / (ml2r.length - 1))
+      : 0;
+    const solved = rs.filter((r) => checkCriterion(getToy(r.toy).success, r.metrics).pass);
+    const params = vals("parameters");
+    return [
+      rs[0].toy,
+      rs[0].method,
+      `${solved.length}/${rs.length}`,
+      vals("mmcs").length ? mean(vals("mmcs")).toFixed(4) : "-",
+      ml2r.length ? `${mean(ml2r).toFixed(4)} ± ${sd.toFixed(4)}` : "-",
+      vals("ci_pattern_error").length ? mean(vals("ci_pattern_error")).toFixed(1) : "-",
+      `${(median(rs.map((r) => r.timing.wallTimeS)) / 60).toFixed(1)} min`,
+      (1000 / median(rs.map((r) => r.timing.stepsPerSecond))).toFixed(1),
+      params.length ? params[0] : "-",
+    ];
+  });
+  return formatMarkdownTable(
+    [
+      "toy",
+      "method",
+      "solved",
+      "MMCS",
+      "ML2R (± sd over seeds)",
+      "pattern error",
+      "wall / run",
+      "ms / step",
+      "parameters",
+    ],
+    rows,
+  );
+}
+
 if (import.meta.main) {
   if (Deno.args.length === 0) {
     console.error("usage: deno task summary RECORDS.jsonl …");
@@ -59,4 +114,6 @@ if (import.meta.main) {
     a.toy.localeCompare(b.toy) || a.method.localeCompare(b.method) || a.seed - b.seed
   );
   console.log(summarize(records));
+  console.log();
+  console.log(compareMethods(records));
 }

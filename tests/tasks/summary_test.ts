@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { makeRecord, type Metric, type Provenance } from "../../mod.ts";
 import { formatMarkdownTable } from "../../tasks/lib/table.ts";
-import { summarize } from "../../tasks/summary.ts";
+import { compareMethods, summarize } from "../../tasks/summary.ts";
 
 const provenance = { gitCommit: null, gitDirty: null } as unknown as Provenance;
 const m = (value: number): Metric => ({ value, direction: "higher" });
@@ -55,4 +55,27 @@ Deno.test("summary rows carry the toy's verdict", () => {
   );
   assert.match(lines[3], /\| FAIL: mmcs >= 0\.99 \(got 0\.974\) \|/);
   assert.match(lines[4], /\| diverged \|/);
+});
+
+Deno.test("method comparison: one row per toy x method, seeds aggregated, failed runs left out", () => {
+  const solved = {
+    mmcs: m(1),
+    ml2r: m(0.99),
+    ci_pattern_error: m(0),
+    "alive.linear1": m(5),
+    alive_norm_ratio: m(50),
+    parameters: m(2100),
+  };
+  const lines = compareMethods([
+    record(0, solved),
+    record(1, { ...solved, mmcs: m(0.98), ml2r: m(1.01), ci_pattern_error: m(3) }),
+    record(2, {}, "diverged"),
+  ]).split("\n");
+  assert.equal(lines.length, 3);
+  // ML2R mean 1.0, sample sd sqrt(2·0.01²) = 0.0141; pattern error mean 1.5; 612.4 s = 10.2 min;
+  // 1000 / 65.31 steps/s = 15.3 ms.
+  assert.equal(
+    lines[2],
+    "| tms_5-2 | spd | 1/2 | 0.9900 | 1.0000 ± 0.0141 | 1.5 | 10.2 min | 15.3 | 2100 |",
+  );
 });
