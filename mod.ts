@@ -296,12 +296,61 @@ export {
   ARTIFACTS_VERSION,
   CONTRIBUTION_KEEP_FRACTION,
   type CosineArtifact,
-  IMPORTANT,
   type ImportanceArtifact,
   importanceArtifact,
+  IMPORTANT,
   MAX_DENSE_CELLS,
   type NeuronContributionArtifact,
   round4,
   type RunArtifacts,
   runArtifacts,
 } from "./bench/metrics/artifacts.ts";
+export {
+  CHART_CONFIG,
+  CHART_FONT,
+  chartId,
+  makeChart,
+  type ReportChart,
+  specToJson,
+  VEGA_LITE_SCHEMA,
+  wrapText,
+} from "./bench/report/chart.ts";
+export { type FontMetrics, parseFontMetrics } from "./bench/report/font_metrics.ts";
+export { PAPER_VALUES, type PaperValue, paperValue } from "./bench/report/paper_values.ts";
+export {
+  artifactRecord,
+  groupSetups,
+  LABEL_IGNORED_FIELDS,
+  type Setup,
+} from "./bench/report/setups.ts";
+export { recoveryChart, recoveryRows } from "./bench/report/charts/recovery.ts";
+export { cellFields, robustnessCells, robustnessCharts } from "./bench/report/charts/robustness.ts";
+export { ciHeatmapChart, importanceCells } from "./bench/report/charts/ci_heatmap.ts";
+export { cosineCells, cosineChart } from "./bench/report/charts/cosine.ts";
+export { lossCurveChart, lossRows } from "./bench/report/charts/loss_curves.ts";
+export { neuronScatterChart } from "./bench/report/charts/neuron_scatter.ts";
+export {
+  throughputChart,
+  throughputFromJson,
+  throughputFromRecords,
+  type ThroughputPoint,
+} from "./bench/report/charts/throughput.ts";
+export {
+  formatCell,
+  type ReportTable,
+  reportTables,
+  robustnessTable,
+  runsTable,
+  setupsTable,
+  tableHtml,
+  tableMarkdown,
+  throughputTable,
+} from "./bench/report/tables.ts";
+export {
+  buildReport,
+  type Report,
+  type ReportInput,
+  reportMarkdown,
+} from "./bench/report/report.ts";
+export { escapeHtml, REPORT_CSP, reportHtml, type VegaBundles } from "./bench/report/html.ts";
+// --- end of the reports block -----------------------------------------------

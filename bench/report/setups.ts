@@ -1,0 +1,84 @@
+/**
+ * Groups run records into setups (toy × method × config): the unit charts
+ * compare. A setup's label is `toy · method`, plus the config fields that
+ * differ from the other setups of the same toy × method when there are
+ * several (e.g. a short CI profile next to the paper config).
+ *
+ * @module
+ */
+import type { RunRecord } from "../records/record.ts";
+import { canonicalJson } from "../toys/trained_target.ts";
+
+/** The records of one toy × method × config. */
+export interface Setup {
+  /** Toy id. */
+  readonly toy: string;
+  /** Method id. */
+  readonly method: string;
+  /** Config hash shared by the records. */
+  readonly configHash: string;
+  /** `toy · method`, with ` [k=v, …]` naming the differing config fields when needed. */
+  readonly label: string;
+  /** Just the differing fields (`k=v, …`), or "" when the toy × method has one setup. */
+  readonly variant: string;
+  /** The records, sorted by seed. */
+  readonly records: readonly RunRecord[];
+}
+
+/** Config fields that do not change results (bookkeeping); never used in labels. */
+export const LABEL_IGNORED_FIELDS: readonly string[] = ["logEvery"];
+
+function formatValue(v: unknown): string {
+  return typeof v === "string" ? v : canonicalJson(v);
+}
+
+/**
+ * Setups of `records`, sorted by toy, method, then variant. Fields missing
+ * from some configs (written before the field existed) do not distinguish
+ * setups on their own.
+ */
+export function groupSetups(records: readonly RunRecord[]): Setup[] {
+  const byHash = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const key = `${r.toy}\u0000${r.method}\u0000${r.configHash}`;
+    byHash.set(key, [...(byHash.get(key) ?? []), r]);
+  }
+  const groups = [...byHash.values()];
+  const out: Setup[] = [];
+  for (const g of groups) {
+    const { toy, method, configHash } = g[0];
+    const siblings = groups.filter((s) => s[0].toy === toy && s[0].method === method);
+    const configs = siblings.map((s) => s[0].config);
+    const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].sort()
+      .filter((k) => !LABEL_IGNORED_FIELDS.includes(k));
+    const differs = (k: string) => new Set(configs.map((c) => canonicalJson(c[k]))).size > 1;
+    const label = (fields: string[], c: Readonly<Record<string, unknown>>) =>
+      fields.map((k) => `${k}=${k in c ? formatValue(c[k]) : "-"}`).join(", ");
+    const unique = (fields: string[]) => new Set(configs.map((c) => label(fields, c))).size;
+    // Fields every config has come first; fields only some have are added when needed to tell
+    // setups apart; the config hash is the last resort.
+    let fields = keys.filter((k) => configs.every((c) => k in c) && differs(k));
+    if (unique(fields) < siblings.length) fields = keys.filter(differs);
+    let variant = label(fields, g[0].config);
+    if (siblings.length > 1 && (!variant || unique(fields) < siblings.length)) {
+      variant = [variant, `config ${configHash.slice(0, 8)}`].filter(Boolean).join(", ");
+    }
+    out.push({
+      toy,
+      method,
+      configHash,
+      label: variant ? `${toy} · ${method} [${variant}]` : `${toy} · ${method}`,
+      variant,
+      records: [...g].sort((a, b) => a.seed - b.seed),
+    });
+  }
+  return out.sort((a, b) =>
+    a.toy.localeCompare(b.toy) || a.method.localeCompare(b.method) ||
+    a.variant.localeCompare(b.variant, undefined, { numeric: true })
+  );
+}
+
+/** The first (lowest-seed) completed record of a setup that carries artifacts. */
+export function artifactRecord(setup: Setup): RunRecord | undefined {
+  return setup.records.find((r) => r.status === "completed" && r.artifacts !== undefined);
+}

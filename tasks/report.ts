@@ -1,0 +1,178 @@
+/**
+ * `deno task report [RECORDS.jsonl …] [--out DIR]`: a report folder built
+ * from records alone (no re-training): one Vega-Lite spec per chart
+ * (`*.vl.json`, validated against the vega-lite package's JSON schema), each
+ * rendered to SVG and PNG, a self-contained offline `index.html`, and
+ * `summary.md` with the tables.
+ *
+ * Inputs are JSON-lines files of run records and of benchmark records that
+ * carry `toy`, `method`, `backend` and `stepsPerSecond` (e.g. the step-timing
+ * task's). With no files, the committed results are used:
+ * `reports/results/`, `reports/sweeps/` and `reports/timing/`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  buildReport,
+  getToy,
+  parseRunRecord,
+  type Report,
+  reportHtml,
+  reportMarkdown,
+  type RunRecord,
+  specToJson,
+  throughputFromJson,
+  type ThroughputPoint,
+} from "../mod.ts";
+import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
+import { specToSvg, svgToPng } from "./lib/render_chart.ts";
+import { vegaLiteValidator } from "./lib/vl_schema.ts";
+
+const DEFAULT_DIRS = ["reports/results", "reports/sweeps", "reports/timing"];
+
+const USAGE = `usage: deno task report [RECORDS.jsonl …] [options]
+
+  RECORDS.jsonl   run records and/or benchmark records (toy, method, backend, stepsPerSecond);
+                  default: every *.jsonl under ${DEFAULT_DIRS.join(", ")}
+  --out DIR       output folder (default: reports/latest); its old *.vl.json, *.svg, *.png,
+                  index.html and summary.md are replaced
+  --title TEXT    report title (default: "pdbench reproduction report")
+  -h, --help      this text`;
+
+/** Run records and throughput points of one JSON-lines file; errors name the file and line. */
+export async function readReportInputs(
+  path: string,
+): Promise<{ records: RunRecord[]; throughput: ThroughputPoint[] }> {
+  const records: RunRecord[] = [];
+  const throughput: ThroughputPoint[] = [];
+  for (const [i, raw] of (await readJsonLines<unknown>(path)).entries()) {
+    const o = raw as Record<string, unknown>;
+    if (o && typeof o === "object" && "schemaVersion" in o) {
+      try {
+        records.push(parseRunRecord(raw));
+      } catch (err) {
+        throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
+      }
+      continue;
+    }
+    const point = throughputFromJson(raw);
+    if (!point) {
+      throw new Error(
+        `${path}:${i + 1}: neither a run record (has 'schemaVersion') nor a benchmark record ` +
+          `(needs string 'toy', 'method', 'backend' and a positive number 'stepsPerSecond')`,
+      );
+    }
+    throughput.push(point);
+  }
+  return { records, throughput };
+}
+
+/** Every `*.jsonl` directly under the default folders that exist, sorted. */
+async function defaultInputs(): Promise<string[]> {
+  const files: string[] = [];
+  for (const dir of DEFAULT_DIRS) {
+    try {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.isFile && e.name.endsWith(".jsonl")) files.push(`${dir}/${e.name}`);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+  return files.sort();
+}
+
+const OWNED = /(\.vl\.json|\.svg|\.png)$|^index\.html$|^summary\.md$/;
+
+/**
+ * Validates every spec, renders it, and writes the report folder. Throws
+ * naming the chart when a spec does not validate against the Vega-Lite schema.
+ */
+export async function writeReport(
+  report: Report,
+  out: string,
+  inputs: readonly string[],
+): Promise<{ files: number }> {
+  const validate = await vegaLiteValidator();
+  for (const c of report.charts) {
+    const errors = validate(c.spec);
+    if (errors.length) {
+      throw new Error(`chart '${c.id}' is not valid Vega-Lite: ${errors.slice(0, 5).join("; ")}`);
+    }
+  }
+  await Deno.mkdir(out, { recursive: true });
+  for await (const e of Deno.readDir(out)) {
+    if (e.isFile && OWNED.test(e.name)) await Deno.remove(`${out}/${e.name}`);
+  }
+  let files = 0;
+  for (const c of report.charts) {
+    const svg = await specToSvg(c.spec);
+    await writeFileAtomic(`${out}/${c.id}.vl.json`, specToJson(c.spec) + "\n");
+    await writeFileAtomic(`${out}/${c.id}.svg`, svg);
+    await Deno.writeFile(`${out}/${c.id}.png`, await svgToPng(svg));
+    files += 3;
+  }
+  const nm = new URL("../node_modules/", import.meta.url);
+  const read = (p: string) => Deno.readTextFile(new URL(p, nm));
+  const bundles = {
+    vega: await read("vega/build/vega.min.js"),
+    vegaLite: await read("vega-lite/build/vega-lite.min.js"),
+    vegaEmbed: await read("vega-embed/build/vega-embed.min.js"),
+  };
+  await writeFileAtomic(`${out}/index.html`, reportHtml(report, bundles, inputs));
+  await writeFileAtomic(`${out}/summary.md`, reportMarkdown(report, inputs));
+  return { files: files + 2 };
+}
+
+/** Runs the task; returns the exit code (bad input throws, and the entry point exits 2). */
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: "string", default: "reports/latest" },
+      title: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const inputs = positionals.length ? positionals : await defaultInputs();
+  if (inputs.length === 0) {
+    throw new Error(`no records given and none found under ${DEFAULT_DIRS.join(", ")}`);
+  }
+  const t0 = performance.now();
+  const records: RunRecord[] = [];
+  const throughput: ThroughputPoint[] = [];
+  for (const f of inputs) {
+    const r = await readReportInputs(f);
+    records.push(...r.records);
+    throughput.push(...r.throughput);
+  }
+  const report = buildReport({
+    records,
+    throughput,
+    criterionFor: (toy) => getToy(toy).success,
+    ...(values.title ? { title: values.title } : {}),
+  });
+  const { files } = await writeReport(report, values.out!, inputs);
+  console.error(
+    `report: ${records.length} run records and ${throughput.length} benchmark records from ` +
+      `${inputs.length} file(s) -> ${report.charts.length} charts, ${files} files in ` +
+      `${values.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (err) {
+    console.error(`report: ${err instanceof Error ? err.message : err}`);
+    Deno.exit(2);
+  }
+}
