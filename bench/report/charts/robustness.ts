@@ -118,7 +118,10 @@ export function robustnessCharts(
           },
           {
             mark: { type: "text", fontSize: 11 },
-            encoding: { text: { field: "label" }, color: { value: "#111" } },
+            encoding: {
+              text: { field: "label" },
+              color: { condition: { test: "datum.rate >= 0.8", value: "white" }, value: "#111" },
+            },
           },
         ],
       },
