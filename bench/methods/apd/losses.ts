@@ -56,7 +56,12 @@ export function passWithActivations(
 }
 
 /** The APD layer with only the masked components on: `Σ_c s[b,c] (x_b A_c) B_c + bias`. */
-export function maskedLayer(layer: ApdLayer, input: tf.Tensor2D, mask: tf.Tensor2D, rank: number) {
+export function maskedLayer(
+  layer: ApdLayer,
+  input: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  rank: number,
+): tf.Tensor2D {
   const [B, C] = mask.shape;
   const inner = tf.reshape(tf.matMul(input, layer.a()), [B, C, rank]);
   const kept = tf.reshape(tf.mul(inner, tf.reshape(mask, [B, C, 1])), [B, C * rank]);

@@ -44,7 +44,13 @@ export interface ApdParams {
  * `[nInstances, C, d1, d2]`, whose fans torch takes as C·d1·d2 and
  * nInstances·d1·d2 (apd.md §1.3): `gain · sqrt(2 / ((nInstances + C) · d1 · d2))`.
  */
-export function xavierStd(gain: number, nInstances: number, C: number, d1: number, d2: number) {
+export function xavierStd(
+  gain: number,
+  nInstances: number,
+  C: number,
+  d1: number,
+  d2: number,
+): number {
   return gain * Math.sqrt(2 / ((nInstances + C) * d1 * d2));
 }
 
