@@ -21,6 +21,7 @@
  * @module
  */
 import "./bench/builtins.ts";
+export { BUILTIN_TOYS } from "./bench/builtins.ts";
 
 export {
   applyGradientFixes,
@@ -39,6 +40,12 @@ export {
   sampleSparseFeatures,
   type SparseFeatureSpec,
 } from "./bench/data/sparse_features.ts";
+export {
+  type FoldedBatch,
+  foldZeroRows,
+  sliceFoldedBatch,
+  unfoldedBatch,
+} from "./bench/data/zero_row_fold.ts";
 export {
   learningRate,
   type Schedule,
@@ -167,11 +174,11 @@ export {
   type CausalImportance,
   causalImportances,
   type MaskNoise,
+  type RowWeights,
+  rowWeightsOf,
   SPD_LOSS_NAMES,
   spdLosses,
   type SpdLossTerms,
-  type ZeroRowPlan,
-  zeroRowPlan,
 } from "./bench/methods/spd/losses.ts";
 export {
   type CiMlpParams,
@@ -354,3 +361,13 @@ export {
 } from "./bench/report/report.ts";
 export { escapeHtml, REPORT_CSP, reportHtml, type VegaBundles } from "./bench/report/html.ts";
 // --- end of the reports block -----------------------------------------------
+
+export { countFlops, type FlopCount, kernelFlops, type KernelShapes } from "./bench/speed/flops.ts";
+export {
+  type CellContext,
+  type CellMeasurement,
+  makeSpeedRecord,
+  median,
+  SPEED_SCHEMA_VERSION,
+  type SpeedRecord,
+} from "./bench/speed/speed_record.ts";

@@ -10,13 +10,14 @@ import {
   sampleSparseFeatures,
   type SparseFeatureSpec,
 } from "../../data/sparse_features.ts";
+import { foldZeroRows, unfoldedBatch } from "../../data/zero_row_fold.ts";
 import type { Matrix } from "../../linalg/matrix.ts";
 import { decomposedParamCount, type TargetModel, targetPass } from "../../models/target_model.ts";
 import { tf } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
 import type { LayerComponents } from "../components.ts";
 import type { SpdConfig } from "./config.ts";
-import { causalImportances, SPD_LOSS_NAMES, spdLosses, zeroRowPlan } from "./losses.ts";
+import { causalImportances, rowWeightsOf, SPD_LOSS_NAMES, spdLosses } from "./losses.ts";
 import { spdComponents, type SpdParams } from "./params.ts";
 
 /** Datapoints in the fixed evaluation set (the same for every run and seed). */
@@ -60,43 +61,54 @@ export async function evaluateSpd(
   // Evaluate in chunks no larger than the training micro-batch, so a config that needs
   // micro-batching to fit in memory also fits here.
   const chunk = cfg.microBatch > 0 ? Math.min(cfg.microBatch, EVAL_CHUNK) : EVAL_CHUNK;
-  const dedup = model.zeroInputGivesZeroActivations;
+  const fold = model.zeroInputGivesZeroActivations ? foldZeroRows : unfoldedBatch;
 
-  const markAlive = (lower: Float32Array, rows: number, layer: string, countL0: boolean) => {
+  /** Marks alive subcomponents; with `weights`, adds each row's count times its weight to L0. */
+  const markAlive = (lower: Float32Array, rows: number, layer: string, weights?: Float32Array) => {
     const flags = alive[layer];
     for (let b = 0; b < rows; b++) {
       for (let c = 0; c < C; c++) {
         if (lower[b * C + c] > ALIVE_THRESHOLD) {
           flags[c] = true;
-          if (countL0) l0Sum[layer] += 1;
+          if (weights) l0Sum[layer] += weights[b];
         }
       }
     }
   };
 
   for (let start = 0; start < EVAL_DATAPOINTS; start += chunk) {
-    const rows = Math.min(chunk, EVAL_DATAPOINTS - start);
-    const xs = sampleSparseFeatures(data, rows, dataRng);
-    const noiseBuf = new Float32Array(rows * C);
-    const draw = () => tf.tensor2d(maskRng.fillUniform(noiseBuf), [rows, C]);
+    const size = Math.min(chunk, EVAL_DATAPOINTS - start);
+    const batch = fold(sampleSparseFeatures(data, size, dataRng), size, data.nFeatures);
+    const rows = batch.rows;
+    // A fresh array per tensor: cpu and webgpu tensors keep a reference to their source array.
+    const draw = () => tf.tensor2d(maskRng.fillUniform(new Float32Array(rows * C)), [rows, C]);
     const full = names.map(draw);
     const layerwise = names.map(draw);
     const [lower, terms] = tf.tidy(() => {
-      const x = tf.tensor2d(xs, [rows, data.nFeatures]);
+      const x = tf.tensor2d(batch.xs, [rows, data.nFeatures]);
       const { output, inputs } = targetPass(model, x);
-      const plan = dedup ? zeroRowPlan(xs, rows, data.nFeatures) : undefined;
       const noise = { full, layerwise };
-      const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, plan);
+      const t = spdLosses(
+        model,
+        params,
+        cfg,
+        x,
+        output,
+        inputs,
+        noise,
+        nParams,
+        rowWeightsOf(batch),
+      );
       return [t.ci.map((c) => c.lower), tf.stack(SPD_LOSS_NAMES.map((n) => t[n]))] as const;
     });
     for (const t of [...full, ...layerwise]) t.dispose();
     for (let i = 0; i < names.length; i++) {
-      markAlive(await lower[i].data() as Float32Array, rows, names[i], true);
+      markAlive(await lower[i].data() as Float32Array, rows, names[i], batch.weights);
       lower[i].dispose();
     }
     const tv = await terms.data();
     terms.dispose();
-    tv.forEach((v, i) => lossSum[i] += v * (rows / EVAL_DATAPOINTS));
+    tv.forEach((v, i) => lossSum[i] += v * (batch.datapoints / EVAL_DATAPOINTS));
   }
 
   const n = data.nFeatures;
@@ -110,7 +122,7 @@ export async function evaluateSpd(
   for (let i = 0; i < names.length; i++) {
     const values = await oneHot[i].data() as Float32Array;
     oneHot[i].dispose();
-    markAlive(values, n, names[i], false);
+    markAlive(values, n, names[i]);
     ciOneHot[names[i]] = { rows: n, cols: C, data: values };
   }
   const ciL0 = Object.fromEntries(names.map((nm) => [nm, l0Sum[nm] / EVAL_DATAPOINTS]));

@@ -10,7 +10,7 @@ import type { LinearLayer, TargetModel } from "../../models/target_model.ts";
 import { tf, variableFrom } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
 import { fromRankOneFactors, type LayerComponents } from "../components.ts";
-import { gelu } from "./activations.ts";
+import { ciMlpFused } from "./ci_mlp.ts";
 
 /** The parameters of all C causal-importance MLPs of one matrix, batched over C. */
 export interface CiMlpParams {
@@ -138,11 +138,17 @@ export async function initSpdParams(
 
 /**
  * Raw causal-importance MLP output for inner activations `h [B, C]`:
- * `w2 · GELU(w1·h + b1) + b2` per subcomponent, vectorised over C.
+ * `w2 · GELU(w1·h + b1) + b2` per subcomponent, vectorised over C, with the
+ * fused hand-written gradient of {@linkcode ciMlpFused}.
  */
 export function ciMlpRaw(ci: CiMlpParams, h: tf.Tensor2D): tf.Tensor2D {
-  const pre = tf.add(tf.mul(tf.expandDims(h, 2), ci.w1), ci.b1);
-  return tf.add(tf.sum(tf.mul(gelu(pre), ci.w2), 2), ci.b2) as tf.Tensor2D;
+  return ciMlpFused(
+    h,
+    ci.w1 as tf.Tensor2D,
+    ci.b1 as tf.Tensor2D,
+    ci.w2 as tf.Tensor2D,
+    ci.b2 as tf.Tensor1D,
+  );
 }
 
 /** Exports the learned factors in the common rank-1 form. */

@@ -1,18 +1,22 @@
 /**
  * The SPD training loop (spd.md §3.2, §5.1): a fresh batch every step, clean
  * target pass, fresh mask noise per stochastic loss, Adam with the configured
- * schedule. Losses are read back only every `logEvery` steps.
+ * schedule. Losses are read back only every `logEvery` steps. On a target
+ * that maps zero input to zero activations, the all-zero datapoints of each
+ * batch are folded into one weighted row (exact; `data/zero_row_fold.ts`), and
+ * mask noise is drawn for the folded rows only.
  *
  * @module
  */
 import { sampleSparseFeatures, type SparseFeatureSpec } from "../../data/sparse_features.ts";
+import { foldZeroRows, sliceFoldedBatch, unfoldedBatch } from "../../data/zero_row_fold.ts";
 import { decomposedParamCount, type TargetModel, targetPass } from "../../models/target_model.ts";
 import { Adam } from "../../optim/adam.ts";
 import { learningRate } from "../../optim/schedule.ts";
 import { tf } from "../../runtime/backend.ts";
 import { type Rng, rngStream } from "../../runtime/rng.ts";
 import type { SpdConfig } from "./config.ts";
-import { SPD_LOSS_NAMES, spdLosses, zeroRowPlan } from "./losses.ts";
+import { rowWeightsOf, SPD_LOSS_NAMES, spdLosses } from "./losses.ts";
 import { initSpdParams, type SpdParams } from "./params.ts";
 
 /** One sampled point of the training curve. */
@@ -40,16 +44,17 @@ export interface SpdTrainResult {
   readonly curve: readonly LossSample[];
 }
 
-/** Draws `count` `[B, C]` noise arrays from `rng` into tensors. */
-function uniformNoise(
-  rng: Rng,
-  count: number,
-  rows: number,
-  cols: number,
-  buffer: Float32Array,
-): tf.Tensor2D[] {
+/**
+ * Draws `count` `[rows, cols]` noise arrays from `rng` into tensors. Each gets
+ * its own array: the cpu and webgpu backends keep a reference to the array a
+ * tensor was made from, so a reused buffer would make every tensor alias the
+ * last draw.
+ */
+function uniformNoise(rng: Rng, count: number, rows: number, cols: number): tf.Tensor2D[] {
   const out: tf.Tensor2D[] = [];
-  for (let i = 0; i < count; i++) out.push(tf.tensor2d(rng.fillUniform(buffer), [rows, cols]));
+  for (let i = 0; i < count; i++) {
+    out.push(tf.tensor2d(rng.fillUniform(new Float32Array(rows * cols)), [rows, cols]));
+  }
   return out;
 }
 
@@ -72,36 +77,38 @@ export async function trainSpd(
   const B = cfg.batchSize;
   const L = params.layers.length;
   const xs = new Float32Array(B * data.nFeatures);
-  const noiseBuf = new Float32Array(B * cfg.C);
   const schedule = { kind: cfg.schedule, lr: cfg.lr, warmupSteps: cfg.warmupSteps };
   const curve: LossSample[] = [];
   let status: "completed" | "diverged" = "completed";
   let stepsDone = 0;
 
-  const chunk = cfg.microBatch > 0 ? Math.min(cfg.microBatch, B) : B;
-  const dedup = model.zeroInputGivesZeroActivations;
+  const chunk = cfg.microBatch > 0 ? cfg.microBatch : Infinity;
+  const fold = model.zeroInputGivesZeroActivations ? foldZeroRows : unfoldedBatch;
   const vars = [...params.variables];
+  const nF = data.nFeatures;
 
   for (let step = 0; step < cfg.steps; step++) {
     const lr = learningRate(schedule, step, cfg.steps);
     const log = step % cfg.logEvery === 0 || step === cfg.steps - 1;
     sampleSparseFeatures(data, B, dataRng, xs);
-    const full = uniformNoise(maskRng, L, B, cfg.C, noiseBuf);
-    const layerwise = uniformNoise(maskRng, L, B, cfg.C, noiseBuf);
+    const batch = fold(xs, B, nF);
+    const N = batch.rows;
+    const full = uniformNoise(maskRng, L, N, cfg.C);
+    const layerwise = uniformNoise(maskRng, L, N, cfg.C);
     const logged: { terms: tf.Tensor | null } = { terms: null };
     let gradSum: tf.Tensor[] | null = null;
-    for (let start = 0; start < B; start += chunk) {
-      const n = Math.min(chunk, B - start);
-      const weight = n / B;
+    for (let start = 0; start < N; start += chunk) {
+      const n = Math.min(chunk, N - start);
+      const part = n === N ? batch : sliceFoldedBatch(batch, start, n);
+      const weight = part.datapoints / B;
       const grads = tf.tidy(() => {
-        const rows = xs.subarray(start * data.nFeatures, (start + n) * data.nFeatures);
-        const x = tf.tensor2d(rows, [n, data.nFeatures]);
+        const x = tf.tensor2d(part.xs, [n, nF]);
         const { output, inputs } = targetPass(model, x);
-        const plan = dedup ? zeroRowPlan(rows, n, data.nFeatures) : undefined;
-        const cut = (t: tf.Tensor2D) => n === B ? t : t.slice([start, 0], [n, cfg.C]);
+        const rowWeights = rowWeightsOf(part);
+        const cut = (t: tf.Tensor2D) => n === N ? t : t.slice([start, 0], [n, cfg.C]);
         const noise = { full: full.map(cut), layerwise: layerwise.map(cut) };
         const { grads } = tf.variableGrads(() => {
-          const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, plan);
+          const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, rowWeights);
           if (log) {
             const terms = tf.mul(tf.stack(SPD_LOSS_NAMES.map((k) => t[k])), weight);
             const acc = logged.terms ? tf.add(logged.terms, terms) : terms;
