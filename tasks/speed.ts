@@ -27,7 +27,9 @@ import { collectProvenance } from "./lib/provenance.ts";
 import { formatTable } from "./lib/table.ts";
 import { CELL_LINE_PREFIX } from "./speed_cell.ts";
 
-const CELL = new URL("./speed_cell.ts", import.meta.url).pathname;
+/** The cell script: this checkout's, or the bundled one named by PDBENCH_SPEED_CELL (GPU pack). */
+const CELL = Deno.env.get("PDBENCH_SPEED_CELL") ??
+  new URL("./speed_cell.ts", import.meta.url).pathname;
 
 /** Runs one cell process and returns its parsed result line. */
 async function runCell(args: string[], timeoutS: number): Promise<Record<string, unknown>> {
@@ -122,10 +124,15 @@ async function main(argv: string[]): Promise<number> {
   const meta = new Map<Key, { profileSteps: number | null }>();
   const skipped = new Set<Key>();
   const peak = new Map<string, number>();
+  const device = new Map<string, string | null>();
   for (const backend of backends) {
     const r = await runCell(["--backend", backend, "--peak"], timeout);
     peak.set(backend, r.matmulPeakGflops as number);
-    console.error(`${backend}: matMul peak ${(r.matmulPeakGflops as number).toFixed(1)} GFLOP/s`);
+    device.set(backend, (r.device as string | null) ?? null);
+    console.error(
+      `${backend}: matMul peak ${(r.matmulPeakGflops as number).toFixed(1)} GFLOP/s` +
+        (r.device ? ` on ${r.device}` : ""),
+    );
   }
   for (let run = 0; run < runs; run++) {
     for (const backend of backends) {
@@ -175,6 +182,7 @@ async function main(argv: string[]): Promise<number> {
       profileSteps: meta.get(key)!.profileSteps,
       warmupSteps: Number(values.warmup),
       matmulPeakGflops: peak.get(backend)!,
+      device: device.get(backend) ?? null,
       startedAt,
       provenance,
     }, ms);

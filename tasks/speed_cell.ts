@@ -18,6 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as current from "../mod.ts";
 import { BUILTIN_TOYS, countFlops, getToy, type KernelShapes } from "../mod.ts";
 import type { CellMeasurement } from "../bench/speed/speed_record.ts";
+import { describeDevice, useWasmDirFromEnv } from "./lib/portable_run.ts";
 
 /** Marks the output line the parent reads. */
 export const CELL_LINE_PREFIX = "SPEED_CELL ";
@@ -155,9 +156,13 @@ async function main(argv: string[]): Promise<number> {
   const lib: Lib = values.lib
     ? await import(new URL(values.lib, `file://${Deno.cwd()}/`).href)
     : current;
+  useWasmDirFromEnv();
   await lib.initBackend(values.backend);
   if (values.peak) {
-    console.log(CELL_LINE_PREFIX + JSON.stringify({ matmulPeakGflops: await matmulPeak() }));
+    const device = await describeDevice(values.backend!);
+    console.log(
+      CELL_LINE_PREFIX + JSON.stringify({ matmulPeakGflops: await matmulPeak(), device }),
+    );
     return 0;
   }
   if (!values.toy || !values.method) throw new RangeError("--toy and --method are required");

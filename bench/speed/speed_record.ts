@@ -42,6 +42,8 @@ export interface SpeedRecord {
   readonly method: string;
   /** Backend name. */
   readonly backend: string;
+  /** The WebGPU adapter for `webgpu` (e.g. NVIDIA H100 or Mesa llvmpipe); null for CPU backends. */
+  readonly device: string | null;
   /** `"current"` (the checked-out code) or `"baseline"` (the code at `revision`). */
   readonly version: "current" | "baseline";
   /** Git revision of the timed code: the baseline's, or the checkout's commit. */
@@ -111,6 +113,7 @@ export interface CellContext {
   readonly profileSteps: number | null;
   readonly warmupSteps: number;
   readonly matmulPeakGflops: number;
+  readonly device: string | null;
   readonly startedAt: string;
   readonly provenance: Provenance;
 }
@@ -132,6 +135,7 @@ export function makeSpeedRecord(
     toy: ctx.toy,
     method: ctx.method,
     backend: ctx.backend,
+    device: ctx.device,
     version: ctx.version,
     revision: ctx.revision,
     profile: ctx.profile,

@@ -43,6 +43,7 @@ Deno.test("makeSpeedRecord: median of run medians, derived rates, projection, ma
     profileSteps: 40_000,
     warmupSteps: 2,
     matmulPeakGflops: 20,
+    device: null,
     startedAt: "2026-01-01T00:00:00Z",
     provenance,
   }, [run([10, 12, 11]), run([20, 21, 19]), run([9, 10, 11])]);
