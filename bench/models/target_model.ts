@@ -66,6 +66,14 @@ export interface TargetModel {
    * tangent (forward-mode derivative) of the network.
    */
   forward(x: tf.Tensor2D, layerFn: LayerFn, act?: ActivationFn): tf.Tensor2D;
+  /**
+   * Optional shortcut: the same pass as `forward`, started from the input of
+   * the first decomposable layer (`layers[0]`) instead of from `x`, skipping
+   * the frozen operations before it (a residual MLP's embedding), which every
+   * pass of a decomposition would otherwise repeat. Must give exactly what
+   * `forward(x, …)` gives when `input` is that layer's input for `x`.
+   */
+  forwardFromFirstLayer?(input: tf.Tensor2D, layerFn: LayerFn, act?: ActivationFn): tf.Tensor2D;
   /** Frees the model's tensors. */
   dispose(): void;
 }
@@ -76,17 +84,20 @@ export function targetLayer(layer: LinearLayer, input: tf.Tensor2D): tf.Tensor2D
   return (layer.bias ? tf.add(out, layer.bias) : out) as tf.Tensor2D;
 }
 
-/** Runs the plain target and records every decomposable layer's input activations. */
+/** Runs the plain target and records every decomposable layer's input and output activations. */
 export function targetPass(
   model: TargetModel,
   x: tf.Tensor2D,
-): { output: tf.Tensor2D; inputs: Map<string, tf.Tensor2D> } {
+): { output: tf.Tensor2D; inputs: Map<string, tf.Tensor2D>; outputs: Map<string, tf.Tensor2D> } {
   const inputs = new Map<string, tf.Tensor2D>();
+  const outputs = new Map<string, tf.Tensor2D>();
   const output = model.forward(x, (layer, input) => {
     inputs.set(layer.name, input);
-    return targetLayer(layer, input);
+    const out = targetLayer(layer, input);
+    outputs.set(layer.name, out);
+    return out;
   });
-  return { output, inputs };
+  return { output, inputs, outputs };
 }
 
 /** Total number of decomposed weight entries, N in the faithfulness loss (spd.md §4.1). */

@@ -10,7 +10,13 @@
 import { sampleSparseFeatures } from "../data/sparse_features.ts";
 import { matrix } from "../linalg/matrix.ts";
 import { residSolved } from "../metrics/criteria.ts";
-import { type LinearLayer, targetLayer, type TargetModel } from "../models/target_model.ts";
+import {
+  type ActivationFn,
+  type LayerFn,
+  type LinearLayer,
+  targetLayer,
+  type TargetModel,
+} from "../models/target_model.ts";
 import { tf, variableFrom } from "../runtime/backend.ts";
 import { rngStream } from "../runtime/rng.ts";
 import { trainByMse } from "./target_training.ts";
@@ -157,19 +163,22 @@ function residModel(
     };
     return { mlpIn, mlpOut };
   });
+  /** The blocks and the unembedding, from the residual stream after the embedding. */
+  const fromEmbedded = (r0: tf.Tensor2D, layerFn: LayerFn, act: ActivationFn = tf.relu) => {
+    let r = r0;
+    for (const b of blocks) {
+      r = tf.add(r, layerFn(b.mlpOut, act(layerFn(b.mlpIn, r)))) as tf.Tensor2D;
+    }
+    return tf.matMul(r, wU) as tf.Tensor2D;
+  };
   return {
     layers: blocks.flatMap((b) => [b.mlpIn, b.mlpOut]),
     ties: {},
     zeroInputGivesZeroActivations: true,
     nInputs: n,
     nOutputs: n,
-    forward(x, layerFn, act = tf.relu) {
-      let r = tf.matMul(x, wE) as tf.Tensor2D;
-      for (const b of blocks) {
-        r = tf.add(r, layerFn(b.mlpOut, act(layerFn(b.mlpIn, r)))) as tf.Tensor2D;
-      }
-      return tf.matMul(r, wU) as tf.Tensor2D;
-    },
+    forward: (x, layerFn, act) => fromEmbedded(tf.matMul(x, wE) as tf.Tensor2D, layerFn, act),
+    forwardFromFirstLayer: fromEmbedded,
     dispose() {
       wE.dispose();
       wU.dispose();

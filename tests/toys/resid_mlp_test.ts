@@ -69,3 +69,20 @@ Deno.test("ground truth: identity on mlp_in, dense d_mlp on mlp_out, per layer",
   assert.deepEqual(three.ciPatterns["layers.2.mlp_out"], { kind: "dense", k: 17 });
   assert.deepEqual(three.ciPatterns["layers.0.mlp_in"], { kind: "identity" });
 });
+
+Deno.test("forwardFromFirstLayer from the embedding gives exactly forward's output", async () => {
+  const model = toy.buildModel(await toy.trainTarget(0));
+  const x = tf.tensor2d([[0.5, 0, -0.25], [0, 0, 0], [1, 0.75, 0]]);
+  const embedded = tf.tidy(() => {
+    let first: tf.Tensor2D | null = null;
+    model.forward(x, (layer, input) => {
+      first ??= tf.keep(input);
+      return targetLayer(layer, input);
+    });
+    return first!;
+  });
+  const a = model.forward(x, targetLayer).dataSync();
+  const b = model.forwardFromFirstLayer!(embedded, targetLayer).dataSync();
+  assert.deepEqual(Array.from(b), Array.from(a));
+  model.dispose();
+});

@@ -86,7 +86,7 @@ export async function evaluateSpd(
     const layerwise = names.map(draw);
     const [lower, terms] = tf.tidy(() => {
       const x = tf.tensor2d(batch.xs, [rows, data.nFeatures]);
-      const { output, inputs } = targetPass(model, x);
+      const { output, inputs, outputs } = targetPass(model, x);
       const noise = { full, layerwise };
       const t = spdLosses(
         model,
@@ -98,6 +98,7 @@ export async function evaluateSpd(
         noise,
         nParams,
         rowWeightsOf(batch),
+        outputs,
       );
       return [t.ci.map((c) => c.lower), tf.stack(SPD_LOSS_NAMES.map((n) => t[n]))] as const;
     });

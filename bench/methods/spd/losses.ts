@@ -6,7 +6,12 @@
  * @module
  */
 import type { FoldedBatch } from "../../data/zero_row_fold.ts";
-import { type LinearLayer, targetLayer, type TargetModel } from "../../models/target_model.ts";
+import {
+  type LayerFn,
+  type LinearLayer,
+  targetLayer,
+  type TargetModel,
+} from "../../models/target_model.ts";
 import { tf } from "../../runtime/backend.ts";
 import { lowerLeakyHardSigmoid, upperLeakyHardSigmoid } from "./activations.ts";
 import type { SpdConfig } from "./config.ts";
@@ -134,9 +139,10 @@ function stochasticMask(g: tf.Tensor2D, r: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * Computes every SPD loss term on a batch. `targetOutput` and `targetInputs`
- * come from the clean target pass on `x`. With `weights`, `x` is a folded
- * batch (all-zero datapoints as one weighted row) and every term is the one of
- * the unfolded batch.
+ * come from the clean target pass on `x` (and `targetOutputs`, when given, the
+ * layer outputs of that pass, which the layerwise passes then reuse). With
+ * `weights`, `x` is a folded batch (all-zero datapoints as one weighted row)
+ * and every term is the one of the unfolded batch.
  */
 export function spdLosses(
   model: TargetModel,
@@ -148,6 +154,7 @@ export function spdLosses(
   noise: MaskNoise,
   nDecomposedParams: number,
   weights?: RowWeights,
+  targetOutputs?: ReadonlyMap<string, tf.Tensor2D>,
 ): SpdLossTerms {
   const index = new Map<LinearLayer, number>(params.layers.map((l, i) => [l.target, i]));
   let faith: tf.Tensor = tf.scalar(0);
@@ -168,8 +175,14 @@ export function spdLosses(
   const inner = innerActivations(params, targetInputs);
   const ci = importancesFromInner(params, inner, cfg.leakAlpha);
   const fullMasks = ci.map((c, i) => stochasticMask(c.lower, noise.full[i]));
+  // Every pass starts where the clean target reaches the first matrix, when the model allows it.
+  const first = targetInputs.get(model.layers[0].name);
+  const pass = (fn: LayerFn) =>
+    model.forwardFromFirstLayer && first
+      ? model.forwardFromFirstLayer(first, fn)
+      : model.forward(x, fn);
   let calls = 0;
-  const fullOut = model.forward(x, (layer, input) => {
+  const fullOut = pass((layer, input) => {
     const i = index.get(layer)!;
     return maskedLayer(params.layers[i], input, fullMasks[i], calls++ === 0 ? inner[i] : undefined);
   });
@@ -178,10 +191,11 @@ export function spdLosses(
   let layerSum: tf.Tensor = tf.scalar(0);
   params.layers.forEach((l, i) => {
     const mask = stochasticMask(ci[i].lower, noise.layerwise[i]);
-    const out = model.forward(
-      x,
-      (layer, input) =>
-        layer === l.target ? maskedLayer(l, input, mask, inner[i]) : targetLayer(layer, input),
+    // Before matrix i every layer is the target's on the clean input: reuse its clean output.
+    const out = pass((layer, input) =>
+      layer === l.target
+        ? maskedLayer(l, input, mask, inner[i])
+        : (index.get(layer)! < i && targetOutputs?.get(layer.name)) || targetLayer(layer, input)
     );
     layerSum = tf.add(layerSum, mse(out, targetOutput));
   });

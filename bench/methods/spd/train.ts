@@ -103,12 +103,23 @@ export async function trainSpd(
       const weight = part.datapoints / B;
       const grads = tf.tidy(() => {
         const x = tf.tensor2d(part.xs, [n, nF]);
-        const { output, inputs } = targetPass(model, x);
+        const { output, inputs, outputs } = targetPass(model, x);
         const rowWeights = rowWeightsOf(part);
         const cut = (t: tf.Tensor2D) => n === N ? t : t.slice([start, 0], [n, cfg.C]);
         const noise = { full: full.map(cut), layerwise: layerwise.map(cut) };
         const { grads } = tf.variableGrads(() => {
-          const t = spdLosses(model, params, cfg, x, output, inputs, noise, nParams, rowWeights);
+          const t = spdLosses(
+            model,
+            params,
+            cfg,
+            x,
+            output,
+            inputs,
+            noise,
+            nParams,
+            rowWeights,
+            outputs,
+          );
           if (log) {
             const terms = tf.mul(tf.stack(SPD_LOSS_NAMES.map((k) => t[k])), weight);
             const acc = logged.terms ? tf.add(logged.terms, terms) : terms;

@@ -180,3 +180,25 @@ Deno.test("folding the all-zero rows gives the same loss terms, importances and 
   params.dispose();
   model.dispose();
 });
+
+Deno.test("residual MLP: passes from the first matrix, reusing clean layer outputs: same bits", async () => {
+  const { RESID_MLP_1, residMlpToy } = await import("../../../mod.ts");
+  const tiny = { ...RESID_MLP_1, nFeatures: 6, dEmbed: 8, dMlp: 3, steps: 0 };
+  const rtoy = residMlpToy("tiny", "test", tiny);
+  const model = rtoy.buildModel(await rtoy.trainTarget(0));
+  const params = await initSpdParams(model, cfg.C, cfg.dGate, 3);
+  const xs = sampleSparseFeatures({ ...rtoy.data, featureProb: 0.5 }, B, rngStream(1, "t"));
+  const x = tf.tensor2d(xs, [B, 6]);
+  const noiseRng = rngStream(2, "n");
+  const draw = () => tf.tensor2d(noiseRng.fillUniform(new Float32Array(B * cfg.C)), [B, cfg.C]);
+  const noise = { full: [draw(), draw()], layerwise: [draw(), draw()] };
+  const { output, inputs, outputs } = targetPass(model, x);
+  const plain = { ...model, forwardFromFirstLayer: undefined };
+  const fast = spdLosses(model, params, cfg, x, output, inputs, noise, 48, undefined, outputs);
+  const slow = spdLosses(plain, params, cfg, x, output, inputs, noise, 48);
+  for (const name of SPD_LOSS_NAMES) {
+    assert.equal(fast[name].dataSync()[0], slow[name].dataSync()[0], name);
+  }
+  params.dispose();
+  model.dispose();
+});
