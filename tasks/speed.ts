@@ -6,6 +6,9 @@
  * cell to `--out`. Each run of a cell is its own process (clean heap, its own
  * peak memory); `--runs` runs are interleaved across cells.
  *
+ * A cell that fails or exceeds `--cell-timeout` seconds gets no record (and no
+ * further runs); the others still do, and the exit code is 1.
+ *
  * `--baseline REV` also times the method code of git revision REV (e.g. the
  * first working version) in the same invocation, alternating with the current
  * code run by run, and prints the speed-up.
@@ -123,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
   const measured = new Map<Key, CellMeasurement[]>();
   const meta = new Map<Key, { profileSteps: number | null }>();
   const skipped = new Set<Key>();
+  const failures: string[] = [];
   const peak = new Map<string, number>();
   const device = new Map<string, string | null>();
   for (const backend of backends) {
@@ -146,7 +150,15 @@ async function main(argv: string[]): Promise<number> {
             if (skipped.has(key)) continue;
             const args = ["--toy", toy, "--method", method, "--backend", backend, ...common];
             if (version === "baseline") args.push("--lib", baseline!.lib);
-            const r = await runCell(args, timeout);
+            let r: Record<string, unknown>;
+            try {
+              r = await runCell(args, timeout);
+            } catch (err) {
+              failures.push(`${toy} ${method} ${backend} ${version}: ${(err as Error).message}`);
+              console.error(`${toy} ${method} ${backend} ${version}: FAILED (see the end)`);
+              skipped.add(key); // no more runs of a cell that failed or timed out
+              continue;
+            }
             if ("skipped" in r) {
               skipped.add(key);
               console.error(`${toy} ${method} ${backend} ${version}: skipped (${r.skipped})`);
@@ -198,6 +210,7 @@ async function main(argv: string[]): Promise<number> {
       "version",
       "batch",
       "ms/step",
+      "CPU ms/step",
       "steps/s",
       "GFLOP/s",
       "% of matMul peak",
@@ -211,6 +224,7 @@ async function main(argv: string[]): Promise<number> {
       r.version,
       r.batchSize ?? "-",
       fmt(r.msPerStep),
+      fmt(r.cpuMsPerStep),
       fmt(r.stepsPerSecond, 2),
       fmt(r.gflops, 2),
       fmt(100 * r.fractionOfPeak),
@@ -228,12 +242,15 @@ async function main(argv: string[]): Promise<number> {
         `${r.toy} ${r.method} ${r.backend}: ${fmt(r.msPerStep)} -> ${
           fmt(cur.msPerStep)
         } ms/step, ` +
-          `${(r.msPerStep / cur.msPerStep).toFixed(2)}x faster than ${baseline!.sha.slice(0, 7)}`,
+          `${(r.msPerStep / cur.msPerStep).toFixed(2)}x faster than ${baseline!.sha.slice(0, 7)}` +
+          ` (CPU time ${fmt(r.cpuMsPerStep)} -> ${fmt(cur.cpuMsPerStep)} ms, ` +
+          `${(r.cpuMsPerStep / cur.cpuMsPerStep).toFixed(2)}x)`,
       );
     }
   }
   if (baseline) await Deno.remove(baseline.lib.replace(/\/mod\.ts$/, ""), { recursive: true });
-  return 0;
+  for (const f of failures) console.error(`failed: ${f.slice(0, 1500)}`);
+  return failures.length ? 1 : 0;
 }
 
 if (import.meta.main) {

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import * as current from "../mod.ts";
@@ -34,6 +35,12 @@ function peakRssBytes(): number | null {
     return null;
   }
 }
+
+/** CPU time (user + system) this process has used, in ms: unlike wall time, not inflated by other work. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 const load1 = () => {
   try {
@@ -92,21 +99,27 @@ async function measureCell(
   // 1. Timing: warm-up steps, then `steps` timed steps; stop the run there (its evaluation is
   // not part of a step).
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let last = performance.now();
+  let lastCpu = cpuMs();
   const stopAt = (n: number) => (done: number) => {
-    const now = performance.now();
+    const now = performance.now(), cpu = cpuMs();
     times.push(now - last);
+    cpuTimes.push(cpu - lastCpu);
     last = now;
+    lastCpu = cpu;
     if (done >= n) throw new StopTiming();
   };
   const loadStart = load1();
   try {
     last = performance.now();
+    lastCpu = cpuMs();
     await method.run(model, data, cfg, 0, stopAt(warmup + steps));
   } catch (e) {
     if (!(e instanceof StopTiming)) throw e;
   }
   const timed = times.slice(warmup);
+  const timedCpu = cpuTimes.slice(warmup);
 
   // 2. Profile one step (the second: the first compiles kernels) for FLOPs and memory.
   const state = tf.engine().state as unknown as EngineState;
@@ -128,6 +141,7 @@ async function measureCell(
   model.dispose();
   return {
     msPerStep: timed,
+    cpuMsPerStep: timedCpu,
     batchSize: typeof cfg.batchSize === "number" ? cfg.batchSize : null,
     flopsPerStep: flopInfo.flops,
     matmulFlopsPerStep: flopInfo.matmulFlops,

@@ -14,6 +14,11 @@ export const SPEED_SCHEMA_VERSION = 1;
 export interface CellMeasurement {
   /** Milliseconds of each timed training step, in order (after the warm-up steps). */
   readonly msPerStep: readonly number[];
+  /**
+   * Process CPU time (user + system) of each timed step, ms: close to the wall time the step
+   * would take on an otherwise idle core (includes the runtime's helper threads).
+   */
+  readonly cpuMsPerStep: readonly number[];
   /** Datapoints per step (the config's `batchSize`), or null when the method has none. */
   readonly batchSize: number | null;
   /** FLOPs of one profiled step (`bench/speed/flops.ts`). */
@@ -60,6 +65,10 @@ export interface SpeedRecord {
   readonly msPerStepSamples: readonly number[];
   /** 1000 / `msPerStep`. */
   readonly stepsPerSecond: number;
+  /** Median over runs of each run's median process CPU ms per step (load-independent estimate). */
+  readonly cpuMsPerStep: number;
+  /** Each run's median CPU ms per step. */
+  readonly cpuMsPerStepRuns: readonly number[];
   /** FLOPs of one step. */
   readonly flopsPerStep: number;
   /** Of which in matMuls. */
@@ -125,6 +134,7 @@ export function makeSpeedRecord(
 ): SpeedRecord {
   if (runs.length === 0) throw new RangeError("makeSpeedRecord: no runs");
   const perRun = runs.map((r) => median(r.msPerStep));
+  const cpuPerRun = runs.map((r) => median(r.cpuMsPerStep));
   const ms = median(perRun);
   const flops = median(runs.map((r) => r.flopsPerStep));
   const gflops = flops / (ms * 1e6);
@@ -144,6 +154,8 @@ export function makeSpeedRecord(
     msPerStepRuns: perRun,
     msPerStepSamples: runs.flatMap((r) => r.msPerStep),
     stepsPerSecond: 1000 / ms,
+    cpuMsPerStep: median(cpuPerRun),
+    cpuMsPerStepRuns: cpuPerRun,
     flopsPerStep: flops,
     matmulFlopsPerStep: median(runs.map((r) => r.matmulFlopsPerStep)),
     kernelsPerStep: median(runs.map((r) => r.kernelsPerStep)),

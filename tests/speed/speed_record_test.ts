@@ -17,6 +17,7 @@ const provenance: Provenance = {
 
 const run = (ms: number[], flops = 2e6): CellMeasurement => ({
   msPerStep: ms,
+  cpuMsPerStep: ms.map((x) => x / 2),
   batchSize: 4096,
   flopsPerStep: flops,
   matmulFlopsPerStep: flops / 2,
@@ -50,6 +51,7 @@ Deno.test("makeSpeedRecord: median of run medians, derived rates, projection, ma
   assert.equal(r.kind, "speed");
   assert.deepEqual(r.msPerStepRuns, [11, 20, 10]);
   assert.equal(r.msPerStep, 11);
+  assert.equal(r.cpuMsPerStep, 5.5);
   assert.equal(r.msPerStepSamples.length, 9);
   assert.ok(Math.abs(r.stepsPerSecond - 1000 / 11) < 1e-12);
   assert.ok(Math.abs(r.gflops - 2e6 / 11e6) < 1e-12);
