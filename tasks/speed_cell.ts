@@ -9,7 +9,7 @@
  * `mod.ts`; the benchmark passes an older revision's to time a baseline). The
  * toy always comes from this checkout, so both versions time the same network.
  * Only library functions that every version since the first working one has
- * (`initBackend`, `getMethod`, `getProfile`, `profileConfig`) are used on it.
+ * (`initBackend`, `methodIds`, `getMethod`, `getProfile`, `profileConfig`) are used on it.
  *
  * @module
  */
@@ -87,6 +87,9 @@ async function measureCell(
 ): Promise<(CellMeasurement & { profileSteps: number | null }) | { skipped: string }> {
   const make = BUILTIN_TOYS[toyId];
   const toy = make ? make({ steps: 0 }) : getToy(toyId);
+  if (!lib.methodIds().includes(methodId)) {
+    return { skipped: `no method '${methodId}' in this version` };
+  }
   const method = lib.getMethod(methodId);
   const entry = lib.profileConfig(lib.getProfile(profile), toyId, methodId);
   if (!entry) return { skipped: `profile '${profile}' has no ${methodId} config for ${toyId}` };
