@@ -6,8 +6,8 @@
  * `summary.md` with the tables.
  *
  * Inputs are JSON-lines files of run records and of benchmark records that
- * carry `toy`, `method`, `backend` and `stepsPerSecond` (e.g. the step-timing
- * task's). With no files, the committed results are used:
+ * carry `toy`, `method`, `backend` and `stepsPerSecond` (e.g. the speed
+ * benchmark's). With no files, the committed results are used:
  * `reports/results/`, `reports/sweeps/` and `reports/timing/`.
  *
  * @module

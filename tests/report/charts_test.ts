@@ -161,6 +161,9 @@ Deno.test("throughput: run records and any benchmark record with a backend and s
     },
   );
   assert.equal(throughputFromJson({ toy: "t", method: "m", stepsPerSecond: 1 }), null);
+  const timed = { kind: "speed", toy: "t", method: "m", backend: "wasm", stepsPerSecond: 2 };
+  assert.equal(throughputFromJson({ ...timed, version: "current" })?.stepsPerSecond, 2);
+  assert.equal(throughputFromJson({ ...timed, version: "baseline" }), null);
   const report = buildReport({
     records: [tmsRecord({ backend: "cpu" }), tmsRecord({ seed: 1 })],
     throughput: [

@@ -1,7 +1,7 @@
 /**
  * Training speed: steps per second per toy × method × backend, from run
  * records (whole training loop) and from any benchmark records that carry a
- * backend and steps per second (e.g. `reports/timing/step_timing.jsonl`).
+ * backend and steps per second (e.g. `reports/timing/speed.jsonl`).
  *
  * @module
  */
@@ -26,7 +26,9 @@ export interface ThroughputPoint {
 
 /**
  * A throughput point from any parsed JSON object that has string `toy`,
- * `method`, `backend` and a positive finite `stepsPerSecond`; null otherwise.
+ * `method`, `backend` and a positive finite `stepsPerSecond`; null otherwise,
+ * and null for a speed record that timed an older revision for comparison
+ * (`version: "baseline"`), since the chart shows the current code.
  */
 export function throughputFromJson(o: unknown): ThroughputPoint | null {
   const r = o as Record<string, unknown>;
@@ -34,7 +36,7 @@ export function throughputFromJson(o: unknown): ThroughputPoint | null {
   const sps = r.stepsPerSecond;
   if (
     typeof r.toy !== "string" || typeof r.method !== "string" || typeof r.backend !== "string" ||
-    typeof sps !== "number" || !Number.isFinite(sps) || sps <= 0
+    typeof sps !== "number" || !Number.isFinite(sps) || sps <= 0 || r.version === "baseline"
   ) return null;
   return {
     toy: r.toy,
@@ -73,7 +75,7 @@ export function throughputChart(points: readonly ThroughputPoint[]): ReportChart
     "throughput",
     "Training speed: steps per second per toy × method × backend",
     "Each point is one measurement: a training run's whole loop (steps done / training " +
-      "time) or a benchmark record (e.g. the step-timing task's median step at the paper " +
+      "time) or a benchmark record (the speed benchmark's median step at the paper " +
       "config). Colour: backend; shape: source. Log scale. Higher is better; compare backends " +
       "within a row, since batch size and machine load differ between rows and sources.",
     {
