@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkCriterion, getToy, parseRunRecord, type RunRecord } from "../mod.ts";
+import { checkCriterion, getToy, groupSetups, parseRunRecord, type RunRecord } from "../mod.ts";
 import { readJsonLines } from "./lib/atomic_file.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
 
@@ -46,18 +46,15 @@ const median = (xs: number[]) => {
 };
 
 /**
- * One Markdown row per toy × method over its completed runs: solved count,
- * mean MMCS, ML2R mean ± std over seeds, mean pattern error, median wall time
- * per run and per step, parameter count.
+ * One Markdown row per toy × method × config (a setup: configs of one toy and
+ * method are never pooled; the config column names the fields that tell them
+ * apart) over its completed runs: solved count, mean MMCS, ML2R mean ± std over
+ * seeds, mean pattern error, median wall time per run and per step, parameter
+ * count.
  */
 export function compareMethods(records: readonly RunRecord[]): string {
-  const groups = new Map<string, RunRecord[]>();
-  for (const r of records) {
-    if (r.status !== "completed") continue;
-    const key = `${r.toy}\u0000${r.method}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const rows = [...groups.values()].map((rs) => {
+  const setups = groupSetups(records.filter((r) => r.status === "completed"));
+  const rows = setups.map(({ records: rs, variant }) => {
     const vals = (m: string) => rs.map((r) => r.metrics[m]?.value).filter((v) => v !== undefined);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const ml2r = vals("ml2r");
@@ -69,6 +66,7 @@ export function compareMethods(records: readonly RunRecord[]): string {
     return [
       rs[0].toy,
       rs[0].method,
+      variant || "-",
       `${solved.length}/${rs.length}`,
       vals("mmcs").length ? mean(vals("mmcs")).toFixed(4) : "-",
       ml2r.length ? `${mean(ml2r).toFixed(4)} ± ${sd.toFixed(4)}` : "-",
@@ -82,6 +80,7 @@ export function compareMethods(records: readonly RunRecord[]): string {
     [
       "toy",
       "method",
+      "config",
       "solved",
       "MMCS",
       "ML2R (± sd over seeds)",

@@ -76,6 +76,23 @@ Deno.test("method comparison: one row per toy x method, seeds aggregated, failed
   // 1000 / 65.31 steps/s = 15.3 ms.
   assert.equal(
     lines[2],
-    "| tms_5-2 | spd | 1/2 | 0.9900 | 1.0000 ± 0.0141 | 1.5 | 10.2 min | 15.3 | 2100 |",
+    "| tms_5-2 | spd | - | 1/2 | 0.9900 | 1.0000 ± 0.0141 | 1.5 | 10.2 min | 15.3 | 2100 |",
   );
+});
+
+Deno.test("side by side: two configs of one toy × method are separate rows, named by their difference", () => {
+  const withConfig = (seed: number, topk: number, mmcs: number) => ({
+    ...record(seed, { mmcs: m(mmcs) }),
+    config: { topk, steps: 100 },
+    configHash: String(topk).padEnd(64, "0"),
+  });
+  const lines = compareMethods([
+    withConfig(0, 1, 0.9),
+    withConfig(0, 2, 0.6),
+    withConfig(1, 1, 0.7),
+  ])
+    .split("\n");
+  assert.equal(lines.length, 4);
+  assert.match(lines[2], /^\| tms_5-2 \| spd \| topk=1 \| 0\/2 \| 0\.8000 \|/);
+  assert.match(lines[3], /^\| tms_5-2 \| spd \| topk=2 \| 0\/1 \| 0\.6000 \|/);
 });
