@@ -34,21 +34,29 @@ const DEFAULT_DIRS = ["reports/results", "reports/sweeps", "reports/timing"];
 const USAGE = `usage: deno task report [RECORDS.jsonl …] [options]
 
   RECORDS.jsonl   run records and/or benchmark records (toy, method, backend, stepsPerSecond);
-                  default: every *.jsonl under ${DEFAULT_DIRS.join(", ")}
+                  default: every *.jsonl under ${DEFAULT_DIRS.join(", ")}. Run records in a
+                  file under a folder named 'sweeps' are sweep runs: they count in the
+                  robustness charts and table and the speed chart, not in per-setup charts
   --out DIR       output folder (default: reports/latest); its old *.vl.json, *.svg, *.png,
                   index.html and summary.md are replaced
   --title TEXT    report title (default: "pdbench reproduction report")
   -h, --help      this text`;
 
-/** Run records and throughput points of one JSON-lines file; errors name the file and line. */
+/**
+ * Run records and throughput points of one JSON-lines file; errors name the
+ * file and line. A line with a string `kind` is a benchmark record (the speed
+ * benchmark's records carry a `schemaVersion` of their own); one that timed an
+ * older revision for comparison (`version: "baseline"`) is skipped, since the
+ * chart shows the current code. Any other line must be a run record.
+ */
 export async function readReportInputs(
   path: string,
 ): Promise<{ records: RunRecord[]; throughput: ThroughputPoint[] }> {
   const records: RunRecord[] = [];
   const throughput: ThroughputPoint[] = [];
   for (const [i, raw] of (await readJsonLines<unknown>(path)).entries()) {
-    const o = raw as Record<string, unknown>;
-    if (o && typeof o === "object" && "schemaVersion" in o) {
+    const o = (raw ?? {}) as Record<string, unknown>;
+    if (typeof o.kind !== "string" && "schemaVersion" in o) {
       try {
         records.push(parseRunRecord(raw));
       } catch (err) {
@@ -56,16 +64,22 @@ export async function readReportInputs(
       }
       continue;
     }
+    if (o.version === "baseline") continue;
     const point = throughputFromJson(raw);
     if (!point) {
       throw new Error(
-        `${path}:${i + 1}: neither a run record (has 'schemaVersion') nor a benchmark record ` +
-          `(needs string 'toy', 'method', 'backend' and a positive number 'stepsPerSecond')`,
+        `${path}:${i + 1}: neither a run record (has 'schemaVersion', no 'kind') nor a benchmark ` +
+          `record (needs string 'toy', 'method', 'backend' and a positive number 'stepsPerSecond')`,
       );
     }
     throughput.push(point);
   }
   return { records, throughput };
+}
+
+/** Whether a records file holds sweep runs: it lies in a folder named `sweeps`. */
+export function isSweepFile(path: string): boolean {
+  return path.split(/[\\/]/).slice(0, -1).includes("sweeps");
 }
 
 /** Every `*.jsonl` directly under the default folders that exist, sorted. */
@@ -147,21 +161,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   const t0 = performance.now();
   const records: RunRecord[] = [];
+  const sweeps: RunRecord[] = [];
   const throughput: ThroughputPoint[] = [];
   for (const f of inputs) {
     const r = await readReportInputs(f);
-    records.push(...r.records);
+    (isSweepFile(f) ? sweeps : records).push(...r.records);
     throughput.push(...r.throughput);
   }
   const report = buildReport({
     records,
+    sweeps,
     throughput,
     criterionFor: (toy) => getToy(toy).success,
     ...(values.title ? { title: values.title } : {}),
   });
   const { files } = await writeReport(report, values.out!, inputs);
   console.error(
-    `report: ${records.length} run records and ${throughput.length} benchmark records from ` +
+    `report: ${records.length} run records, ${sweeps.length} sweep run records and ` +
+      `${throughput.length} benchmark records from ` +
       `${inputs.length} file(s) -> ${report.charts.length} charts, ${files} files in ` +
       `${values.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );

@@ -25,8 +25,15 @@ import { type ReportTable, reportTables, tableMarkdown } from "./tables.ts";
 
 /** What a report is built from. */
 export interface ReportInput {
-  /** Run records (any toys, methods, configs). */
+  /** Run records (any toys, methods, configs): every chart and table. */
   readonly records: readonly RunRecord[];
+  /**
+   * Run records of hyperparameter sweeps: they feed the robustness charts and
+   * table and the speed chart together with `records`, but get no per-setup
+   * charts or recovery rows (a grid of 18 cells would bury the paper setups).
+   * A sweep run whose config hash and seed are already in `records` is dropped.
+   */
+  readonly sweeps?: readonly RunRecord[];
   /** Extra speed measurements from benchmark records. */
   readonly throughput?: readonly ThroughputPoint[];
   /** Each toy's success criterion (e.g. `(toy) => getToy(toy).success`). */
@@ -52,12 +59,17 @@ export interface Report {
 /** Builds every chart and table a set of records supports. */
 export function buildReport(input: ReportInput): Report {
   const records = input.records;
+  const seen = new Set(records.map((r) => `${r.configHash}/${r.seed}`));
+  const withSweeps = [
+    ...records,
+    ...(input.sweeps ?? []).filter((r) => !seen.has(`${r.configHash}/${r.seed}`)),
+  ];
   const setups = groupSetups(records);
-  const points = [...throughputFromRecords(records), ...(input.throughput ?? [])];
+  const points = [...throughputFromRecords(withSweeps), ...(input.throughput ?? [])];
   const charts: ReportChart[] = [];
   const push = (c: ReportChart | null) => c && charts.push(c);
   push(recoveryChart(setups));
-  charts.push(...robustnessCharts(records, input.criterionFor));
+  charts.push(...robustnessCharts(withSweeps, input.criterionFor));
   const withoutArtifacts: string[] = [];
   for (const s of setups) {
     const rec = artifactRecord(s);
@@ -73,7 +85,7 @@ export function buildReport(input: ReportInput): Report {
   for (const s of setups) push(lossCurveChart(s));
   push(throughputChart(points));
   const sources = [
-    ...new Set(records.map((r) => {
+    ...new Set(withSweeps.map((r) => {
       const p = r.provenance;
       const commit = p.gitCommit ? p.gitCommit.slice(0, 8) : "unknown commit";
       return `${commit}${p.gitDirty ? " (dirty tree)" : ""}, ${p.cpuModel ?? "unknown CPU"} ` +
@@ -83,7 +95,7 @@ export function buildReport(input: ReportInput): Report {
   return {
     title: input.title ?? "pdbench reproduction report",
     charts,
-    tables: reportTables(setups, records, points, input.criterionFor),
+    tables: reportTables(setups, withSweeps, points, input.criterionFor),
     withoutArtifacts,
     sources,
   };

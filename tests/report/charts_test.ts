@@ -141,6 +141,22 @@ Deno.test("robustness heatmap: a cell per config with solved/runs, x = the field
   assert.ok(svg.includes(">1/2<") && svg.includes(">2/2<"));
 });
 
+Deno.test("sweep runs feed robustness, not per-setup charts; a run already among the records is dropped", () => {
+  const sweep = sweepRecords(); // 6 configs × seeds 0, 1
+  const other = tmsRecord({ config: { ...sweep[0].config, lr: 0.01 } });
+  const main = [sweep[0], sweep[1], other]; // one sweep cell again, one setup of its own
+  const report = buildReport({ records: main, sweeps: sweep, criterionFor });
+  const ids = report.charts.map((c) => c.id);
+  assert.equal(ids.filter((id) => id.startsWith("robustness")).length, 1);
+  assert.equal(ids.filter((id) => id.startsWith("loss_curves")).length, 2, "main setups only");
+  assert.equal(report.tables.find((t) => t.id === "setups")!.table.numRows(), 2);
+  const robustnessChart = report.charts.find((c) => c.id.startsWith("robustness"))!;
+  const labels = (robustnessChart.spec.data as { values: { label: string }[] }).values
+    .map((v) => v.label);
+  assert.equal(labels.length, 7, "6 sweep cells + the other setup");
+  assert.ok(labels.every((l) => l.endsWith("/2") || l.endsWith("/1")), labels.join(" "));
+});
+
 Deno.test("throughput: run records and any benchmark record with a backend and steps/s", async () => {
   assert.deepEqual(
     throughputFromJson({
@@ -161,9 +177,6 @@ Deno.test("throughput: run records and any benchmark record with a backend and s
     },
   );
   assert.equal(throughputFromJson({ toy: "t", method: "m", stepsPerSecond: 1 }), null);
-  const timed = { kind: "speed", toy: "t", method: "m", backend: "wasm", stepsPerSecond: 2 };
-  assert.equal(throughputFromJson({ ...timed, version: "current" })?.stepsPerSecond, 2);
-  assert.equal(throughputFromJson({ ...timed, version: "baseline" }), null);
   const report = buildReport({
     records: [tmsRecord({ backend: "cpu" }), tmsRecord({ seed: 1 })],
     throughput: [

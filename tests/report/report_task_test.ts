@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildReport, encodeNonFinite, REPORT_CSP } from "../../mod.ts";
-import { main, readReportInputs, writeReport } from "../../tasks/report.ts";
+import { isSweepFile, main, readReportInputs, writeReport } from "../../tasks/report.ts";
 import { vegaLiteValidator } from "../../tasks/lib/vl_schema.ts";
 import { criterionFor, residRecord, sweepRecords, tmsRecord } from "../helpers/report_records.ts";
 
@@ -74,20 +74,24 @@ Deno.test("readReportInputs: run records and benchmark records; other lines are 
   try {
     const f = `${dir}/in.jsonl`;
     const timing = {
-      kind: "step_timing",
+      kind: "speed",
+      schemaVersion: 1,
+      version: "current",
       toy: "tms_5-2",
       method: "spd",
       backend: "wasm",
       stepsPerSecond: 20,
     };
+    const older = { ...timing, version: "baseline", stepsPerSecond: 10 };
     await Deno.writeTextFile(
       f,
-      [JSON.stringify(encodeNonFinite(tmsRecord())), JSON.stringify(timing)].join("\n") + "\n",
+      [encodeNonFinite(tmsRecord()), timing, older].map((o) => JSON.stringify(o)).join("\n") +
+        "\n",
     );
     const r = await readReportInputs(f);
     assert.equal(r.records.length, 1);
     assert.equal(r.records[0].artifacts?.version, 1);
-    assert.deepEqual(r.throughput.map((p) => p.source), ["step_timing"]);
+    assert.deepEqual(r.throughput.map((p) => [p.source, p.stepsPerSecond]), [["speed", 20]]);
     await Deno.writeTextFile(
       f,
       JSON.stringify(timing) + "\n" + JSON.stringify({ toy: "x" }) + "\n",
@@ -103,4 +107,11 @@ Deno.test("readReportInputs: run records and benchmark records; other lines are 
 Deno.test("report CLI: unknown options are refused before any work", async () => {
   await assert.rejects(() => main(["--bogus"]), /Unknown option '--bogus'/);
   await assert.rejects(() => main(["--out"]), /--out/);
+});
+
+Deno.test("isSweepFile: records in a folder named sweeps are sweep runs", () => {
+  assert.equal(isSweepFile("reports/sweeps/tms_5-2_apd.jsonl"), true);
+  assert.equal(isSweepFile("/tmp/x/sweeps/a.jsonl"), true);
+  assert.equal(isSweepFile("reports/results/tms_5-2_apd_paper.jsonl"), false);
+  assert.equal(isSweepFile("runs/sweeps.jsonl"), false);
 });

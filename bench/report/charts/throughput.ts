@@ -26,9 +26,7 @@ export interface ThroughputPoint {
 
 /**
  * A throughput point from any parsed JSON object that has string `toy`,
- * `method`, `backend` and a positive finite `stepsPerSecond`; null otherwise,
- * and null for a speed record that timed an older revision for comparison
- * (`version: "baseline"`), since the chart shows the current code.
+ * `method`, `backend` and a positive finite `stepsPerSecond`; null otherwise.
  */
 export function throughputFromJson(o: unknown): ThroughputPoint | null {
   const r = o as Record<string, unknown>;
@@ -36,7 +34,7 @@ export function throughputFromJson(o: unknown): ThroughputPoint | null {
   const sps = r.stepsPerSecond;
   if (
     typeof r.toy !== "string" || typeof r.method !== "string" || typeof r.backend !== "string" ||
-    typeof sps !== "number" || !Number.isFinite(sps) || sps <= 0 || r.version === "baseline"
+    typeof sps !== "number" || !Number.isFinite(sps) || sps <= 0
   ) return null;
   return {
     toy: r.toy,
