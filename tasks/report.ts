@@ -55,7 +55,7 @@ export async function readReportInputs(
   const records: RunRecord[] = [];
   const throughput: ThroughputPoint[] = [];
   for (const [i, raw] of (await readJsonLines<unknown>(path)).entries()) {
-    const o = (raw ?? {}) as Record<string, unknown>;
+    const o = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
     if (typeof o.kind !== "string" && "schemaVersion" in o) {
       try {
         records.push(parseRunRecord(raw));

@@ -97,6 +97,8 @@ Deno.test("readReportInputs: run records and benchmark records; other lines are 
       JSON.stringify(timing) + "\n" + JSON.stringify({ toy: "x" }) + "\n",
     );
     await assert.rejects(() => readReportInputs(f), /in\.jsonl:2: neither a run record/);
+    await Deno.writeTextFile(f, "5\n");
+    await assert.rejects(() => readReportInputs(f), /in\.jsonl:1: neither a run record/);
     await Deno.writeTextFile(f, JSON.stringify({ schemaVersion: 99 }) + "\n");
     await assert.rejects(() => readReportInputs(f), /in\.jsonl:1: record: schemaVersion must be 1/);
   } finally {
