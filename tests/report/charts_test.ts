@@ -18,7 +18,13 @@ import {
 } from "../../mod.ts";
 import { inkFraction, specToSvg, svgToImage } from "../../tasks/lib/render_chart.ts";
 import { vegaLiteValidator } from "../../tasks/lib/vl_schema.ts";
-import { criterionFor, residRecord, sweepRecords, tmsRecord } from "../helpers/report_records.ts";
+import {
+  BASE_CONFIG,
+  criterionFor,
+  residRecord,
+  sweepRecords,
+  tmsRecord,
+} from "../helpers/report_records.ts";
 
 const validate = await vegaLiteValidator();
 
@@ -139,6 +145,22 @@ Deno.test("robustness heatmap: a cell per config with solved/runs, x = the field
   assert.equal(countItems(svg, "rect"), 6);
   assert.equal(countItems(svg, "text", "text"), 6);
   assert.ok(svg.includes(">1/2<") && svg.includes(">2/2<"));
+});
+
+Deno.test("robustness heatmap rows are ordered by value, not as text (0.18 < 0.211 < 0.25)", () => {
+  const recs = [0.25, 0.211, 0.18].flatMap((importanceCoeff) =>
+    [1, 2, 3, 4].map((lr) =>
+      tmsRecord({ config: { ...BASE_CONFIG, importanceCoeff, lr }, withArtifacts: false })
+    )
+  );
+  const [chart] = robustnessCharts(recs, criterionFor);
+  const spec = chart.spec as unknown as { encoding: { y: { sort: string[] } } };
+  const y = spec.encoding.y;
+  assert.deepEqual(y.sort, [
+    "importanceCoeff=0.18",
+    "importanceCoeff=0.211",
+    "importanceCoeff=0.25",
+  ]);
 });
 
 Deno.test("sweep runs feed robustness, not per-setup charts; a run already among the records is dropped", () => {

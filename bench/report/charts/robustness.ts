@@ -25,6 +25,17 @@ const byValue = (a: string, b: string) => {
   return Number.isFinite(x) && Number.isFinite(y) ? x - y : a.localeCompare(b);
 };
 
+/** Row labels such as `lr=0.01, topk=0.25`: field by field, values compared as numbers. */
+const byConfigLabel = (a: string, b: string): number => {
+  const pa = a.split(", "), pb = b.split(", ");
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const [ka, va = ""] = pa[i].split("="), [kb, vb = ""] = pb[i].split("=");
+    const c = ka.localeCompare(kb) || byValue(va, vb);
+    if (c !== 0) return c;
+  }
+  return pa.length - pb.length;
+};
+
 /** Heatmap rows for one toy × method's cells: x field value, row label, rate, counts, interval. */
 export function robustnessCells(cells: readonly CellRobustness[]): {
   xField: string;
@@ -67,9 +78,7 @@ export function robustnessCharts(
     const { toy, method } = group[0];
     const { xField, rows } = robustnessCells(group);
     const xs = [...new Set(rows.map((r) => r.x as string))].sort(byValue);
-    const ys = [...new Set(rows.map((r) => r.row as string))].sort((a, b) =>
-      a.localeCompare(b, undefined, { numeric: true })
-    );
+    const ys = [...new Set(rows.map((r) => r.row as string))].sort(byConfigLabel);
     const criterion = criterionFor(toy);
     const checks = criterion.checks.map((c) => `${c.metric} ${c.op} ${c.value}`).join(", ");
     const enc = {
