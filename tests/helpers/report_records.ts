@@ -20,9 +20,8 @@ import {
   tmsSolved,
   tmsToy,
 } from "../../mod.ts";
-import { pentagonTensors } from "./pentagon.ts";
+import { pentagonTensors, solvedTmsResult } from "./pentagon.ts";
 
-const C = 20;
 const PROVENANCE: Provenance = {
   gitCommit: "0123456789abcdef0123456789abcdef01234567",
   gitDirty: false,
@@ -39,44 +38,6 @@ const PROVENANCE: Provenance = {
 
 /** Success criterion lookup for the fixtures (every toy is judged as TMS 5-2). */
 export const criterionFor = (_toy: string): Criterion => tmsSolved(5);
-
-/**
- * A solved TMS 5-2 decomposition; `shrink` scales the live components (1 = no
- * shrinkage); `broken` lowers feature 0's importance to 0.5 (CI-pattern error 1).
- */
-export function solvedTmsResult(shrink = 1, broken = false): MethodResult {
-  const w = pentagonTensors().W.data;
-  const v = new Float32Array(5 * C), u = new Float32Array(C * 2);
-  const ci = new Float32Array(5 * C);
-  const live = [7, 3, 12, 0, 9];
-  for (let c = 0; c < C; c++) {
-    const j = live.indexOf(c);
-    if (j >= 0) {
-      v[j * C + c] = 1;
-      u[2 * c] = shrink * w[2 * j];
-      u[2 * c + 1] = shrink * w[2 * j + 1];
-      ci[j * C + c] = 0.98;
-    } else {
-      v[(c % 5) * C + c] = 1;
-      u[2 * c] = 0.001;
-      ci[(c % 5) * C + c] = 0.002;
-    }
-  }
-  if (broken) ci[live[0]] = 0.5;
-  const importance = { rows: 5, cols: C, data: ci };
-  const alive = Array.from({ length: C }, (_, c) => live.includes(c));
-  return {
-    status: "completed",
-    stepsDone: 100,
-    curve: [],
-    components: [fromRankOneFactors("linear1", 5, 2, C, v, u)],
-    importanceOneHot: { linear1: importance, linear2: importance },
-    alive: { linear1: alive, linear2: alive },
-    l0: { linear1: 0.19, linear2: 0.19 },
-    losses: { total: 0.001 },
-    parameterCount: 140,
-  };
-}
 
 function curve(names: readonly string[], seed: number) {
   return Array.from({ length: 11 }, (_, k) => ({
@@ -114,7 +75,7 @@ export function tmsRecord(o: Options = {}): RunRecord {
   const seed = o.seed ?? 0;
   const config = o.config ?? BASE_CONFIG;
   const truth = tmsToy("tms_5-2", "t", TMS_5_2).groundTruth(pentagonTensors());
-  const result = solvedTmsResult(o.shrink ?? 1, o.broken ?? false);
+  const result = solvedTmsResult({ shrink: o.shrink, broken: o.broken });
   const names = o.lossNames ?? ["faithfulness", "stochasticRecon", "importanceMinimality"];
   return makeRecord({
     toy,

@@ -13,43 +13,14 @@ import {
   TMS_5_2,
   tmsToy,
 } from "../../mod.ts";
-import { pentagonTensors } from "../helpers/pentagon.ts";
+import { pentagonTensors, solvedTmsResult } from "../helpers/pentagon.ts";
 
 const C = 20;
 const tensors = pentagonTensors();
 const truth = tmsToy("tms_5-2", "t", TMS_5_2).groundTruth(tensors);
 
-/** Solved TMS 5-2 with the live subcomponents at shuffled indices 7, 3, 12, 0, 9. */
-function solved(): MethodResult {
-  const live = [7, 3, 12, 0, 9];
-  const v = new Float32Array(5 * C), u = new Float32Array(C * 2);
-  const ci = new Float32Array(5 * C);
-  for (let c = 0; c < C; c++) {
-    const j = live.indexOf(c);
-    if (j >= 0) {
-      v[j * C + c] = 1;
-      u.set(tensors.W.data.subarray(2 * j, 2 * j + 2), 2 * c);
-      ci[j * C + c] = 0.97123456;
-    } else {
-      v[(c % 5) * C + c] = 1;
-      u[2 * c] = 0.001;
-      ci[(c % 5) * C + c] = 0.01;
-    }
-  }
-  const importance = { rows: 5, cols: C, data: ci };
-  const alive = Array.from({ length: C }, (_, c) => live.includes(c));
-  return {
-    status: "completed",
-    stepsDone: 1,
-    curve: [],
-    components: [fromRankOneFactors("linear1", 5, 2, C, v, u)],
-    importanceOneHot: { linear1: importance, linear2: importance },
-    alive: { linear1: alive, linear2: alive },
-    l0: { linear1: 0.19, linear2: 0.19 },
-    losses: { total: 0.001 },
-    parameterCount: 140,
-  };
-}
+/** Solved TMS 5-2; the live importance has more than 4 significant digits, to see the rounding. */
+const solved = () => solvedTmsResult({ liveImportance: 0.97123456 });
 
 Deno.test("round4 keeps 4 significant digits and leaves non-finite values alone", () => {
   assert.equal(round4(0.97123456), 0.9712);
