@@ -17,7 +17,13 @@ import { tf } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
 import type { LayerComponents } from "../components.ts";
 import type { SpdConfig } from "./config.ts";
-import { causalImportances, rowWeightsOf, SPD_LOSS_NAMES, spdLosses } from "./losses.ts";
+import {
+  causalImportances,
+  rowWeightsOf,
+  SPD_LOSS_NAMES,
+  spdLosses,
+  uniformNoise,
+} from "./losses.ts";
 import { spdComponents, type SpdParams } from "./params.ts";
 
 /** Datapoints in the fixed evaluation set (the same for every run and seed). */
@@ -80,10 +86,8 @@ export async function evaluateSpd(
     const size = Math.min(chunk, EVAL_DATAPOINTS - start);
     const batch = fold(sampleSparseFeatures(data, size, dataRng), size, data.nFeatures);
     const rows = batch.rows;
-    // A fresh array per tensor: cpu and webgpu tensors keep a reference to their source array.
-    const draw = () => tf.tensor2d(maskRng.fillUniform(new Float32Array(rows * C)), [rows, C]);
-    const full = names.map(draw);
-    const layerwise = names.map(draw);
+    const full = uniformNoise(maskRng, names.length, rows, C);
+    const layerwise = uniformNoise(maskRng, names.length, rows, C);
     const [lower, terms] = tf.tidy(() => {
       const x = tf.tensor2d(batch.xs, [rows, data.nFeatures]);
       const { output, inputs, outputs } = targetPass(model, x);

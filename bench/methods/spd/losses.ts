@@ -13,6 +13,7 @@ import {
   type TargetModel,
 } from "../../models/target_model.ts";
 import { tf } from "../../runtime/backend.ts";
+import type { Rng } from "../../runtime/rng.ts";
 import { lowerLeakyHardSigmoid, upperLeakyHardSigmoid } from "./activations.ts";
 import type { SpdConfig } from "./config.ts";
 import { ciMlpRaw, type SpdLayer, type SpdParams } from "./params.ts";
@@ -69,6 +70,20 @@ export interface RowWeights {
   readonly column: tf.Tensor2D;
   /** Σ of the weights: the datapoints the batch stands for. */
   readonly datapoints: number;
+}
+
+/**
+ * Draws `count` `[rows, cols]` noise arrays from `rng` into tensors. Each gets
+ * its own array: the cpu and webgpu backends keep a reference to the array a
+ * tensor was made from, so a reused buffer would make every tensor alias the
+ * last draw.
+ */
+export function uniformNoise(rng: Rng, count: number, rows: number, cols: number): tf.Tensor2D[] {
+  const out: tf.Tensor2D[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(tf.tensor2d(rng.fillUniform(new Float32Array(rows * cols)), [rows, cols]));
+  }
+  return out;
 }
 
 /** The {@linkcode RowWeights} of a folded batch, or undefined when every row stands for one datapoint. */

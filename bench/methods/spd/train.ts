@@ -14,9 +14,9 @@ import { decomposedParamCount, type TargetModel, targetPass } from "../../models
 import { Adam } from "../../optim/adam.ts";
 import { learningRate } from "../../optim/schedule.ts";
 import { tf } from "../../runtime/backend.ts";
-import { type Rng, rngStream } from "../../runtime/rng.ts";
+import { rngStream } from "../../runtime/rng.ts";
 import type { SpdConfig } from "./config.ts";
-import { rowWeightsOf, SPD_LOSS_NAMES, spdLosses } from "./losses.ts";
+import { rowWeightsOf, SPD_LOSS_NAMES, spdLosses, uniformNoise } from "./losses.ts";
 import { initSpdParams, type SpdParams } from "./params.ts";
 
 /** One sampled point of the training curve. */
@@ -42,20 +42,6 @@ export interface SpdTrainResult {
   readonly stepsDone: number;
   /** Loss samples every `logEvery` steps, and at the end. */
   readonly curve: readonly LossSample[];
-}
-
-/**
- * Draws `count` `[rows, cols]` noise arrays from `rng` into tensors. Each gets
- * its own array: the cpu and webgpu backends keep a reference to the array a
- * tensor was made from, so a reused buffer would make every tensor alias the
- * last draw.
- */
-function uniformNoise(rng: Rng, count: number, rows: number, cols: number): tf.Tensor2D[] {
-  const out: tf.Tensor2D[] = [];
-  for (let i = 0; i < count; i++) {
-    out.push(tf.tensor2d(rng.fillUniform(new Float32Array(rows * cols)), [rows, cols]));
-  }
-  return out;
 }
 
 /**
