@@ -202,6 +202,7 @@ export {
   type Criterion,
   type CriterionResult,
   residSolved,
+  runSolved,
   tmsSolved,
 } from "./bench/metrics/criteria.ts";
 export {

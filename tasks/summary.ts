@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { checkCriterion, getToy, groupSetups, parseRunRecord, type RunRecord } from "../mod.ts";
+import {
+  checkCriterion,
+  getToy,
+  groupSetups,
+  parseRunRecord,
+  type RunRecord,
+  runSolved,
+} from "../mod.ts";
 import { readJsonLines } from "./lib/atomic_file.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
 
@@ -61,7 +68,7 @@ export function compareMethods(records: readonly RunRecord[]): string {
     const sd = ml2r.length > 1
       ? Math.sqrt(ml2r.reduce((a, v) => a + (v - mean(ml2r)) ** 2, 0) / (ml2r.length - 1))
       : 0;
-    const solved = rs.filter((r) => checkCriterion(getToy(r.toy).success, r.metrics).pass);
+    const solved = rs.filter((r) => runSolved(r, getToy(r.toy).success));
     const params = vals("parameters");
     return [
       rs[0].toy,

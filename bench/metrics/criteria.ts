@@ -78,3 +78,15 @@ export function checkCriterion(
   }
   return { pass: failures.length === 0, failures };
 }
+
+/**
+ * Whether a run succeeded: it completed (a diverged or failed run never
+ * counts) and its metrics meet `criterion`. The one rule behind every
+ * "solved" count: robustness cells, report tables and the summary task.
+ */
+export function runSolved(
+  run: { readonly status: string; readonly metrics: Readonly<Record<string, Metric>> },
+  criterion: Criterion,
+): boolean {
+  return run.status === "completed" && checkCriterion(criterion, run.metrics).pass;
+}

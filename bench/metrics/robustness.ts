@@ -7,7 +7,7 @@
  */
 import type { RunRecord } from "../records/record.ts";
 import { canonicalJson } from "../toys/trained_target.ts";
-import { checkCriterion, type Criterion } from "./criteria.ts";
+import { type Criterion, runSolved } from "./criteria.ts";
 
 /**
  * Wilson score interval for `successes` out of `n` at normal quantile `z`
@@ -91,12 +91,10 @@ export function robustness(
     const groupCells = hashes.map((hash, i): CellRobustness => {
       const runs = byConfig.get(hash)!;
       const { toy, method } = runs[0];
-      const ok = runs.filter((r) =>
-        r.status === "completed" && checkCriterion(criterionFor(toy), r.metrics).pass
-      ).length;
-      const ml2r = runs.map((r) =>
-        r.metrics.ml2r?.value
-      ).filter((v): v is number => v !== undefined);
+      const ok = runs.filter((r) => runSolved(r, criterionFor(toy))).length;
+      const ml2r = runs.map((r) => r.metrics.ml2r?.value).filter((v): v is number =>
+        v !== undefined
+      );
       return {
         toy,
         method,
@@ -106,9 +104,7 @@ export function robustness(
         successes: ok,
         rate: ok / runs.length,
         interval: wilsonInterval(ok, runs.length),
-        ml2rMean: ml2r.length
-          ? ml2r.reduce((a, b) => a + b, 0) / ml2r.length
-          : NaN,
+        ml2rMean: ml2r.length ? ml2r.reduce((a, b) => a + b, 0) / ml2r.length : NaN,
       };
     }).sort((a, b) => a.cell.localeCompare(b.cell));
     cells.push(...groupCells);

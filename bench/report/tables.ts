@@ -7,7 +7,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { checkCriterion, type Criterion } from "../metrics/criteria.ts";
+import { checkCriterion, type Criterion, runSolved } from "../metrics/criteria.ts";
 import { robustness } from "../metrics/robustness.ts";
 import type { RunRecord } from "../records/record.ts";
 import type { ThroughputPoint } from "./charts/throughput.ts";
@@ -72,9 +72,7 @@ export function setupsTable(
       setup: s.label,
       toy: s.toy,
       method: s.method,
-      solved: r.status === "completed" && checkCriterion(criterionFor(r.toy), r.metrics).pass
-        ? 1
-        : 0,
+      solved: runSolved(r, criterionFor(r.toy)) ? 1 : 0,
       mmcs: metric(r, "mmcs"),
       ml2r: metric(r, "ml2r"),
     }))

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkCriterion, type Metric, tmsSolved } from "../../mod.ts";
+import { checkCriterion, type Metric, runSolved, tmsSolved } from "../../mod.ts";
 
 const m = (value: number): Metric => ({ value, direction: "higher" });
 const solved = {
@@ -27,4 +27,12 @@ Deno.test("each violated check is reported with the value seen", () => {
   assert.deepEqual(r.failures, ["mmcs >= 0.99 (got 0.974)", "alive.linear1 == 5 (got 6)"]);
   const missing = checkCriterion(tmsSolved(5), { mmcs: m(1) });
   assert.ok(missing.failures.includes("ci_pattern_error == 0 (got missing)"));
+});
+
+Deno.test("runSolved: a completed run meeting the criterion; diverged or failed runs never count", () => {
+  const c = tmsSolved(5);
+  assert.equal(runSolved({ status: "completed", metrics: solved }, c), true);
+  assert.equal(runSolved({ status: "diverged", metrics: solved }, c), false);
+  assert.equal(runSolved({ status: "failed", metrics: solved }, c), false);
+  assert.equal(runSolved({ status: "completed", metrics: { ...solved, mmcs: m(0.98) } }, c), false);
 });
