@@ -203,6 +203,7 @@ export {
   type CriterionResult,
   residSolved,
   runSolved,
+  runVerdict,
   tmsSolved,
 } from "./bench/metrics/criteria.ts";
 export {

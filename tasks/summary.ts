@@ -6,12 +6,12 @@
  * @module
  */
 import {
-  checkCriterion,
   getToy,
   groupSetups,
   parseRunRecord,
   type RunRecord,
   runSolved,
+  runVerdict,
 } from "../mod.ts";
 import { readJsonLines } from "./lib/atomic_file.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
@@ -27,16 +27,12 @@ function fixed4(v: number | undefined): string | number {
 /** One Markdown row per record: metrics, verdict, timing. */
 export function summarize(records: readonly RunRecord[]): string {
   const rows = records.map((r) => {
-    const verdict = r.status !== "completed" ? r.status : (() => {
-      const c = checkCriterion(getToy(r.toy).success, r.metrics);
-      return c.pass ? "pass" : `FAIL: ${c.failures.join("; ")}`;
-    })();
     return [
       r.toy,
       r.method,
       r.seed,
       ...METRICS.map((m) => fixed4(r.metrics[m]?.value)),
-      verdict,
+      runVerdict(r, getToy(r.toy).success),
       Number(r.timing.wallTimeS.toFixed(0)),
       Number(r.timing.stepsPerSecond.toFixed(1)),
     ];

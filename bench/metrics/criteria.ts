@@ -90,3 +90,17 @@ export function runSolved(
 ): boolean {
   return run.status === "completed" && checkCriterion(criterion, run.metrics).pass;
 }
+
+/**
+ * A run's verdict in words: its status when it did not complete, otherwise
+ * `pass` or `fail: ` followed by every unmet condition (as in
+ * `fail: mmcs >= 0.99 (got 0.974)`).
+ */
+export function runVerdict(
+  run: { readonly status: string; readonly metrics: Readonly<Record<string, Metric>> },
+  criterion: Criterion,
+): string {
+  if (run.status !== "completed") return run.status;
+  const c = checkCriterion(criterion, run.metrics);
+  return c.pass ? "pass" : `fail: ${c.failures.join("; ")}`;
+}

@@ -7,7 +7,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { checkCriterion, type Criterion, runSolved } from "../metrics/criteria.ts";
+import { type Criterion, runSolved, runVerdict } from "../metrics/criteria.ts";
 import { robustness } from "../metrics/robustness.ts";
 import type { RunRecord } from "../records/record.ts";
 import type { ThroughputPoint } from "./charts/throughput.ts";
@@ -33,12 +33,6 @@ function metric(r: RunRecord, name: string): number | null {
   return v === undefined || !Number.isFinite(v) ? null : v;
 }
 
-function verdict(r: RunRecord, criterionFor: (toy: string) => Criterion): string {
-  if (r.status !== "completed") return r.status;
-  const c = checkCriterion(criterionFor(r.toy), r.metrics);
-  return c.pass ? "pass" : `fail: ${c.failures.join("; ")}`;
-}
-
 /** Every run: setup, seed, status, verdict, headline metrics, speed. */
 export function runsTable(
   setups: readonly Setup[],
@@ -49,7 +43,7 @@ export function runsTable(
       setup: s.label,
       seed: r.seed,
       backend: r.backend,
-      verdict: verdict(r, criterionFor),
+      verdict: runVerdict(r, criterionFor(r.toy)),
       mmcs: metric(r, "mmcs"),
       ml2r: metric(r, "ml2r"),
       ci_pattern_error: metric(r, "ci_pattern_error"),

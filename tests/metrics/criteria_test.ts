@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkCriterion, type Metric, runSolved, tmsSolved } from "../../mod.ts";
+import { checkCriterion, type Metric, runSolved, runVerdict, tmsSolved } from "../../mod.ts";
 
 const m = (value: number): Metric => ({ value, direction: "higher" });
 const solved = {
@@ -35,4 +35,14 @@ Deno.test("runSolved: a completed run meeting the criterion; diverged or failed 
   assert.equal(runSolved({ status: "diverged", metrics: solved }, c), false);
   assert.equal(runSolved({ status: "failed", metrics: solved }, c), false);
   assert.equal(runSolved({ status: "completed", metrics: { ...solved, mmcs: m(0.98) } }, c), false);
+});
+
+Deno.test("runVerdict: status for unfinished runs, else pass or every unmet condition", () => {
+  const c = tmsSolved(5);
+  assert.equal(runVerdict({ status: "completed", metrics: solved }, c), "pass");
+  assert.equal(runVerdict({ status: "diverged", metrics: solved }, c), "diverged");
+  assert.equal(
+    runVerdict({ status: "completed", metrics: { ...solved, mmcs: m(0.98) } }, c),
+    "fail: mmcs >= 0.99 (got 0.98)",
+  );
 });

@@ -53,7 +53,7 @@ Deno.test("summary rows carry the toy's verdict", () => {
     lines[2],
     "| tms_5-2 | spd | 0 | 0.9999 | 1.0056 | 0 | 5 | 57.3000 | pass | 612 | 65.3 |",
   );
-  assert.match(lines[3], /\| FAIL: mmcs >= 0\.99 \(got 0\.974\) \|/);
+  assert.match(lines[3], /\| fail: mmcs >= 0\.99 \(got 0\.974\) \|/);
   assert.match(lines[4], /\| diverged \|/);
 });
 

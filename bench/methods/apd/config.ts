@@ -8,6 +8,17 @@
  * @module
  */
 import { SCHEDULE_KINDS, type ScheduleKind } from "../../optim/schedule.ts";
+import {
+  BOOLEAN,
+  type FieldRules,
+  integerIn,
+  NON_NEGATIVE,
+  oneOf,
+  POSITIVE,
+  rejectField,
+  resolveConfig,
+  UNIT_INTERVAL,
+} from "../config_fields.ts";
 
 /** Whose gradients and activations the attributions use (apd.md §2.1, §9.1). */
 export const ATTRIBUTION_SOURCES = ["target", "apd_model"] as const;
@@ -88,30 +99,27 @@ export const APD_TMS_5_2: Readonly<ApdConfig> = {
   logEvery: 200,
 };
 
-type Key = keyof ApdConfig;
-
-const INTEGER_FIELDS: Partial<Record<Key, [number, number]>> = {
-  C: [1, 100_000],
-  rank: [1, 100_000],
-  initInstances: [1, 1_000],
-  steps: [1, 10_000_000],
-  batchSize: [1, 1_000_000],
-  logEvery: [1, 10_000_000],
+const RULES: FieldRules<ApdConfig> = {
+  C: integerIn(1, 100_000),
+  rank: integerIn(1, 100_000),
+  topk: POSITIVE,
+  attributionSource: oneOf(ATTRIBUTION_SOURCES),
+  faithfulnessCoeff: NON_NEGATIVE,
+  minimalityCoeff: NON_NEGATIVE,
+  actReconCoeff: NON_NEGATIVE,
+  simplicityCoeff: NON_NEGATIVE,
+  schattenP: POSITIVE,
+  schattenEps: NON_NEGATIVE,
+  initGain: POSITIVE,
+  initInstances: integerIn(1, 1_000),
+  unitNormA: BOOLEAN,
+  lr: POSITIVE,
+  schedule: oneOf(SCHEDULE_KINDS),
+  warmupPct: UNIT_INTERVAL,
+  steps: integerIn(1, 10_000_000),
+  batchSize: integerIn(1, 1_000_000),
+  logEvery: integerIn(1, 10_000_000),
 };
-
-const NONNEGATIVE_FIELDS: readonly Key[] = [
-  "faithfulnessCoeff",
-  "minimalityCoeff",
-  "actReconCoeff",
-  "simplicityCoeff",
-  "schattenEps",
-];
-
-const POSITIVE_FIELDS: readonly Key[] = ["topk", "schattenP", "initGain", "lr"];
-
-function fail(key: string, allowed: string, got: unknown): never {
-  throw new RangeError(`apd config: '${key}' must be ${allowed}, got ${JSON.stringify(got)}`);
-}
 
 /**
  * Merges `overrides` into `base` and validates the result. Throws a
@@ -122,41 +130,10 @@ export function resolveApdConfig(
   base: Readonly<ApdConfig>,
   overrides: Readonly<Record<string, unknown>> = {},
 ): ApdConfig {
-  for (const key of Object.keys(overrides)) {
-    if (!(key in base)) {
-      fail(key, `one of the known fields (${Object.keys(base).join(", ")})`, key);
-    }
-  }
-  const cfg = { ...base, ...overrides } as ApdConfig;
-  for (const [key, [lo, hi]] of Object.entries(INTEGER_FIELDS) as [Key, [number, number]][]) {
-    const v = cfg[key];
-    if (!Number.isInteger(v) || (v as number) < lo || (v as number) > hi) {
-      fail(key, `an integer in [${lo}, ${hi}]`, v);
-    }
-  }
-  for (const key of NONNEGATIVE_FIELDS) {
-    const v = cfg[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) fail(key, "a finite number >= 0", v);
-  }
-  for (const key of POSITIVE_FIELDS) {
-    const v = cfg[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || !(v > 0)) {
-      fail(key, "a finite number > 0", v);
-    }
-  }
-  if (cfg.topk > cfg.C) fail("topk", `a number in (0, C = ${cfg.C}]`, cfg.topk);
-  if (Math.floor(cfg.topk * cfg.batchSize) < 1) {
-    fail("topk", `at least 1 / batchSize (${1 / cfg.batchSize})`, cfg.topk);
-  }
-  if (!(ATTRIBUTION_SOURCES as readonly string[]).includes(cfg.attributionSource)) {
-    fail("attributionSource", `one of ${ATTRIBUTION_SOURCES.join(", ")}`, cfg.attributionSource);
-  }
-  if (!(SCHEDULE_KINDS as readonly string[]).includes(cfg.schedule)) {
-    fail("schedule", `one of ${SCHEDULE_KINDS.join(", ")}`, cfg.schedule);
-  }
-  if (typeof cfg.unitNormA !== "boolean") fail("unitNormA", "true or false", cfg.unitNormA);
-  if (typeof cfg.warmupPct !== "number" || !(cfg.warmupPct >= 0 && cfg.warmupPct < 1)) {
-    fail("warmupPct", "a number in [0, 1)", cfg.warmupPct);
+  const cfg = resolveConfig("apd", base, overrides, RULES);
+  if (cfg.topk > cfg.C) rejectField("apd", "topk", `a number in (0, C = ${cfg.C}]`, cfg.topk);
+  if (topkCount(cfg.topk, cfg.batchSize) < 1) {
+    rejectField("apd", "topk", `at least 1 / batchSize (${1 / cfg.batchSize})`, cfg.topk);
   }
   return cfg;
 }

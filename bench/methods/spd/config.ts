@@ -5,6 +5,16 @@
  * @module
  */
 import { SCHEDULE_KINDS, type ScheduleKind } from "../../optim/schedule.ts";
+import {
+  type FieldRules,
+  integerIn,
+  NON_NEGATIVE,
+  oneOf,
+  POSITIVE,
+  rejectField,
+  resolveConfig,
+  UNIT_INTERVAL,
+} from "../config_fields.ts";
 
 /** Every knob of an SPD run. A resolved config has every field set and is written into results. */
 export interface SpdConfig {
@@ -67,27 +77,24 @@ export const SPD_TMS_5_2: Readonly<SpdConfig> = {
   logEvery: 200,
 };
 
-type NumericKey = {
-  [K in keyof SpdConfig]: SpdConfig[K] extends number ? K : never;
-}[keyof SpdConfig];
-
-const INTEGER_FIELDS: Partial<Record<NumericKey, [number, number]>> = {
-  C: [1, 100_000],
-  dGate: [1, 4096],
-  maskSamples: [1, 1],
-  warmupSteps: [0, 10_000_000],
-  steps: [1, 10_000_000],
-  batchSize: [1, 1_000_000],
-  microBatch: [0, 1_000_000],
-  logEvery: [1, 10_000_000],
+const RULES: FieldRules<SpdConfig> = {
+  C: integerIn(1, 100_000),
+  dGate: integerIn(1, 4096),
+  faithfulnessCoeff: NON_NEGATIVE,
+  stochasticReconCoeff: NON_NEGATIVE,
+  layerwiseReconCoeff: NON_NEGATIVE,
+  importanceCoeff: NON_NEGATIVE,
+  pNorm: POSITIVE,
+  leakAlpha: UNIT_INTERVAL,
+  maskSamples: integerIn(1, 1),
+  lr: POSITIVE,
+  schedule: oneOf(SCHEDULE_KINDS),
+  warmupSteps: integerIn(0, 10_000_000),
+  steps: integerIn(1, 10_000_000),
+  batchSize: integerIn(1, 1_000_000),
+  microBatch: integerIn(0, 1_000_000),
+  logEvery: integerIn(1, 10_000_000),
 };
-
-const NONNEGATIVE_FIELDS: readonly NumericKey[] = [
-  "faithfulnessCoeff",
-  "stochasticReconCoeff",
-  "layerwiseReconCoeff",
-  "importanceCoeff",
-];
 
 /**
  * Merges `overrides` into `base` and validates the result. Throws a
@@ -98,48 +105,9 @@ export function resolveSpdConfig(
   base: Readonly<SpdConfig>,
   overrides: Readonly<Record<string, unknown>> = {},
 ): SpdConfig {
-  for (const key of Object.keys(overrides)) {
-    if (!(key in base)) {
-      throw new RangeError(
-        `spd config: unknown field '${key}'; allowed: ${Object.keys(base).join(", ")}`,
-      );
-    }
-  }
-  const cfg = { ...base, ...overrides } as SpdConfig;
-  for (
-    const [key, [lo, hi]] of Object.entries(INTEGER_FIELDS) as [NumericKey, [number, number]][]
-  ) {
-    const v = cfg[key];
-    if (!Number.isInteger(v) || v < lo || v > hi) {
-      throw new RangeError(`spd config: '${key}' must be an integer in [${lo}, ${hi}], got ${v}`);
-    }
-  }
-  for (const key of NONNEGATIVE_FIELDS) {
-    const v = cfg[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-      throw new RangeError(`spd config: '${key}' must be a finite number >= 0, got ${v}`);
-    }
-  }
-  if (typeof cfg.lr !== "number" || !(cfg.lr > 0) || !Number.isFinite(cfg.lr)) {
-    throw new RangeError(`spd config: 'lr' must be a finite number > 0, got ${cfg.lr}`);
-  }
-  if (typeof cfg.pNorm !== "number" || !(cfg.pNorm > 0) || !Number.isFinite(cfg.pNorm)) {
-    throw new RangeError(`spd config: 'pNorm' must be a finite number > 0, got ${cfg.pNorm}`);
-  }
-  if (typeof cfg.leakAlpha !== "number" || !(cfg.leakAlpha >= 0 && cfg.leakAlpha < 1)) {
-    throw new RangeError(
-      `spd config: 'leakAlpha' must be a number in [0, 1), got ${cfg.leakAlpha}`,
-    );
-  }
-  if (!(SCHEDULE_KINDS as readonly string[]).includes(cfg.schedule)) {
-    throw new RangeError(
-      `spd config: 'schedule' must be one of ${SCHEDULE_KINDS.join(", ")}, got '${cfg.schedule}'`,
-    );
-  }
+  const cfg = resolveConfig("spd", base, overrides, RULES);
   if (cfg.warmupSteps >= cfg.steps) {
-    throw new RangeError(
-      `spd config: 'warmupSteps' must be < steps (${cfg.steps}), got ${cfg.warmupSteps}`,
-    );
+    rejectField("spd", "warmupSteps", `< steps (${cfg.steps})`, cfg.warmupSteps);
   }
   return cfg;
 }
