@@ -125,6 +125,7 @@ export function welchTest(a: readonly number[], b: readonly number[]): WelchResu
   return { t, df, pGreater: 1 - cdf, pLess: cdf };
 }
 
+/** Arithmetic mean (NaN for an empty list). */
 export function mean(xs: readonly number[]): number {
   return xs.reduce((s, x) => s + x, 0) / xs.length;
 }

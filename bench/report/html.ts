@@ -21,7 +21,7 @@ export interface VegaBundles {
 }
 
 /** The page's Content Security Policy: inline code and data URLs only, nothing from a network. */
-export const REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; " +
+export const REPORT_CSP: string = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; " +
   "style-src 'unsafe-inline'; img-src data: blob:; font-src data:";
 
 /** Escapes text for HTML element content and attribute values. */

@@ -113,17 +113,29 @@ export function median(xs: readonly number[]): number {
 
 /** Identification of a cell and the context its runs shared. */
 export interface CellContext {
+  /** Toy id. */
   readonly toy: string;
+  /** Method id. */
   readonly method: string;
+  /** TF.js backend the runs used. */
   readonly backend: string;
+  /** `current` code, or the `baseline` revision timed alongside it. */
   readonly version: "current" | "baseline";
+  /** Git revision of a baseline cell (null for the current code). */
   readonly revision: string | null;
+  /** Profile whose config was timed. */
   readonly profile: string;
+  /** Steps of a full run in that profile (null when the profile has no entry). */
   readonly profileSteps: number | null;
+  /** Untimed steps before the timed ones in each run. */
   readonly warmupSteps: number;
+  /** The backend's measured untransposed matMul throughput. */
   readonly matmulPeakGflops: number;
+  /** WebGPU adapter description (null off WebGPU). */
   readonly device: string | null;
+  /** When the first run started (ISO). */
   readonly startedAt: string;
+  /** Code, runtime and machine. */
   readonly provenance: Provenance;
 }
 
