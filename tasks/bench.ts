@@ -48,7 +48,8 @@ const USAGE = `usage: deno task bench [options]
   --seed LIST          decomposition seeds, e.g. 0 or 0,2 or 0-4 (default: 0-4)
   --target-seed N      target seed requested (default: 0)
   --profile NAME|FILE  config profile: ${profileNames().join(" | ")} or a JSON file (default: paper)
-  --sweep FILE         run a sweep (JSON) instead of --toy/--method/--seed
+  --sweep FILE|NAME    run a sweep (a JSON file, or a committed one by name, e.g.
+                       resid_mlp_1_spd_beta3) instead of --toy/--method/--seed
                        (with no --toy/--method/--sweep and the paper profile the run is the full
                        reproduction: every toy x method x seed plus every sweep in bench/sweeps/)
   --steps N            override the method's step count
@@ -112,13 +113,28 @@ async function loadProfile(nameOrPath: string): Promise<Profile> {
 
 const SWEEP_DIR = new URL("../bench/sweeps/", import.meta.url);
 
+/** File names of the committed sweeps (bench/sweeps/*.json), sorted. */
+function committedSweepFiles(): string[] {
+  return [...Deno.readDirSync(SWEEP_DIR)].map((e) => e.name).filter((n) => n.endsWith(".json"))
+    .sort();
+}
+
+/** `--sweep`: a JSON file by path, or a committed sweep by name (`tms_5-2_spd`). */
+async function readSweepText(nameOrPath: string): Promise<string> {
+  if (nameOrPath.endsWith(".json")) return await Deno.readTextFile(nameOrPath);
+  const names = committedSweepFiles().map((n) => n.slice(0, -".json".length));
+  if (!names.includes(nameOrPath)) {
+    throw new RangeError(
+      `--sweep: must be a .json file or one of ${names.join(", ")}; got '${nameOrPath}'`,
+    );
+  }
+  return await Deno.readTextFile(new URL(`${nameOrPath}.json`, SWEEP_DIR));
+}
+
 /** The jobs of every committed sweep (bench/sweeps/*.json): part of the full reproduction. */
 async function committedSweepJobs(overrides: Record<string, unknown>): Promise<JobSpec[]> {
   const jobs: JobSpec[] = [];
-  const files = [...Deno.readDirSync(SWEEP_DIR)].map((e) => e.name).filter((n) =>
-    n.endsWith(".json")
-  );
-  for (const name of files.sort()) {
+  for (const name of committedSweepFiles()) {
     const sweep = parseSweep(JSON.parse(await Deno.readTextFile(new URL(name, SWEEP_DIR))), name);
     const profile = await loadProfile(sweep.profile ?? "paper");
     const fixed = { ...sweep.fixed, ...overrides };
@@ -178,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
   const profile = await loadProfile(values.profile!);
   let planned: JobSpec[];
   if (values.sweep) {
-    const sweep = parseSweep(JSON.parse(await Deno.readTextFile(values.sweep)), values.sweep);
+    const sweep = parseSweep(JSON.parse(await readSweepText(values.sweep)), values.sweep);
     const sweepProfile = sweep.profile ? await loadProfile(sweep.profile) : profile;
     planned = planSweepJobs(
       { ...sweep, fixed: { ...sweep.fixed, ...overrides } },

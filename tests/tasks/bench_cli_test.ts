@@ -38,6 +38,10 @@ Deno.test("bad input fails before any work, names the field and allowed values, 
     [["--method", "spd", "--set", "pNorm=-1"], /'pNorm' must be a finite number > 0/],
     [["--set", "pNorm=2"], /apd config: 'pNorm' must be one of the known fields \(C, rank, topk/],
     [["--steps", "0"], /--steps: must be an integer >= 1/],
+    [
+      ["--sweep", "beta3"],
+      /--sweep: must be a \.json file or one of resid_mlp_1_spd_beta3, tms_5-2_apd, tms_5-2_spd; got 'beta3'/,
+    ],
   ];
   for (const [args, pattern] of cases) {
     const r = await bench([...args, "--out", out]);
@@ -81,5 +85,16 @@ Deno.test("the plain bench is the full reproduction: every toy x method at paper
   assert.match(r.stdout, /tms_5-2\s+spd\s+305\s+305\s+12200000/);
   assert.match(r.stdout, /tms_5-2\s+apd\s+95\s+95\s+1900000/);
   assert.match(r.stdout, /resid_mlp_3\s+spd\s+5\s+5\s+1000000/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--sweep takes a committed sweep by name as well as by path", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = join(dir, "none.jsonl");
+  for (const sweep of ["resid_mlp_1_spd_beta3", "bench/sweeps/resid_mlp_1_spd_beta3.json"]) {
+    const r = await bench(["--sweep", sweep, "--dry-run", "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /resid_mlp_1\s+spd\s+25\s+25\s+750000/);
+  }
   await Deno.remove(dir, { recursive: true });
 });
