@@ -70,15 +70,29 @@ async function ensureTextMetrics(): Promise<void> {
 }
 
 /**
+ * Numbers a chart's clip-path ids 1, 2, … in order of appearance. Vega draws
+ * them from one process-wide counter, so without this a chart's SVG would
+ * change whenever another chart is added before it in the same report.
+ */
+export function renumberClipIds(svg: string): string {
+  const ids = new Map<string, number>();
+  return svg.replace(/(id="|url\(#)clip(\d+)/g, (_, prefix: string, n: string) => {
+    if (!ids.has(n)) ids.set(n, ids.size + 1);
+    return `${prefix}clip${ids.get(n)}`;
+  });
+}
+
+/**
  * Compiles a Vega-Lite spec to Vega and renders it to an SVG string, with
- * text measured by the committed fonts.
+ * text measured by the committed fonts; the same spec gives the same SVG
+ * whatever was rendered before it.
  */
 export async function specToSvg(spec: TopLevelSpec): Promise<string> {
   await ensureTextMetrics();
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
-    return await view.toSVG();
+    return renumberClipIds(await view.toSVG());
   } finally {
     view.finalize();
   }

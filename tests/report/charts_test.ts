@@ -16,7 +16,12 @@ import {
   specToJson,
   throughputFromJson,
 } from "../../mod.ts";
-import { inkFraction, specToSvg, svgToImage } from "../../tasks/lib/render_chart.ts";
+import {
+  inkFraction,
+  renumberClipIds,
+  specToSvg,
+  svgToImage,
+} from "../../tasks/lib/render_chart.ts";
 import { vegaLiteValidator } from "../../tasks/lib/vl_schema.ts";
 import {
   BASE_CONFIG,
@@ -229,6 +234,18 @@ Deno.test("a chart renders to a non-blank PNG whose text is drawn with the commi
   // The same SVG without its text: fewer dark pixels, so the text really is drawn.
   const noText = await svgToImage(svg.replace(/<text\b[^>]*>[^<]*<\/text>/g, ""));
   assert.ok(inkFraction(noText) < ink - 0.005, "text contributes visible pixels");
+});
+
+Deno.test("a chart's SVG does not depend on what was rendered before it (clip ids per chart)", async () => {
+  const chart = lossCurveChart(groupSetups([tmsRecord()])[0])!;
+  const first = await specToSvg(chart.spec);
+  await specToSvg(lossCurveChart(groupSetups([tmsRecord({ seed: 1 })])[0])!.spec);
+  assert.equal(await specToSvg(chart.spec), first);
+  assert.match(first, /id="clip1"/);
+  assert.equal(
+    renumberClipIds('<clipPath id="clip7"/><g clip-path="url(#clip7)"/><clipPath id="clip9"/>'),
+    '<clipPath id="clip1"/><g clip-path="url(#clip1)"/><clipPath id="clip2"/>',
+  );
 });
 
 Deno.test("setups: one per toy × method × config, labelled by the fields that tell them apart", () => {
