@@ -112,6 +112,18 @@ export {
   type OnProgress,
   registerMethod,
 } from "./bench/methods/method.ts";
+export {
+  BOOLEAN,
+  type FieldRule,
+  type FieldRules,
+  integerIn,
+  NON_NEGATIVE,
+  oneOf,
+  POSITIVE,
+  rejectField,
+  resolveConfig,
+  UNIT_INTERVAL,
+} from "./bench/methods/config_fields.ts";
 export { resolveSpdConfig, SPD_TMS_5_2, type SpdConfig } from "./bench/methods/spd/config.ts";
 export { spdMethod } from "./bench/methods/spd/method.ts";
 export {

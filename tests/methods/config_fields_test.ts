@@ -7,7 +7,7 @@ import {
   POSITIVE,
   resolveConfig,
   UNIT_INTERVAL,
-} from "../../bench/methods/config_fields.ts";
+} from "../../mod.ts";
 
 Deno.test("field rules accept their boundaries and reject just past them", () => {
   const cases: [typeof POSITIVE, unknown[], unknown[]][] = [
