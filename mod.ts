@@ -33,7 +33,7 @@ export {
   segmentSumRows,
   variableFrom,
 } from "./bench/runtime/backend.ts";
-export { Rng, RNG_VERSION, rngStream } from "./bench/runtime/rng.ts";
+export { Rng, RNG_VERSION, type RngState, rngStream } from "./bench/runtime/rng.ts";
 export { fromRows, type Matrix, matrix } from "./bench/linalg/matrix.ts";
 export {
   oneHotBatch,
@@ -52,7 +52,7 @@ export {
   SCHEDULE_KINDS,
   type ScheduleKind,
 } from "./bench/optim/schedule.ts";
-export { Adam, ADAM_DEFAULTS, type AdamOptions } from "./bench/optim/adam.ts";
+export { Adam, ADAM_DEFAULTS, type AdamOptions, type AdamState } from "./bench/optim/adam.ts";
 export {
   type ActivationFn,
   decomposedParamCount,
@@ -112,6 +112,13 @@ export {
   type OnProgress,
   registerMethod,
 } from "./bench/methods/method.ts";
+export {
+  captureTrainState,
+  type Checkpointing,
+  isSaveStep,
+  restoreTrainState,
+  type TrainState,
+} from "./bench/methods/checkpoint.ts";
 export {
   BOOLEAN,
   type FieldRule,
@@ -235,6 +242,7 @@ export {
 } from "./bench/metrics/score.ts";
 export {
   configHash,
+  decodeCurve,
   encodeNonFinite,
   makeRecord,
   parseRunRecord,
@@ -246,7 +254,7 @@ export {
   type TargetInfo,
   type Timing,
 } from "./bench/records/record.ts";
-export { type Job, runJob } from "./bench/run_job.ts";
+export { type Job, type JobCheckpointing, runJob, type SavedRun } from "./bench/run_job.ts";
 export {
   cellLabel,
   gridCells,

@@ -3,12 +3,15 @@
  * score it against the toy's ground truth, and build the run record (with the
  * report artifacts of a completed run). A
  * failure inside the method becomes a "failed" record rather than an
- * exception, so a batch of jobs never loses the runs around it.
+ * exception, so a batch of jobs never loses the runs around it. With
+ * checkpointing, a resumable method saves its training state as it goes and
+ * a later job picks it up; the record's timing then spans every segment.
  *
  * @module
  */
 import { runArtifacts } from "./metrics/artifacts.ts";
 import { type Metric, scoreRun } from "./metrics/score.ts";
+import type { Checkpointing, TrainState } from "./methods/checkpoint.ts";
 import type { Method, OnProgress } from "./methods/method.ts";
 import { configHash, makeRecord, type Provenance, type RunRecord } from "./records/record.ts";
 import { targetHash, type TrainedTarget } from "./toys/trained_target.ts";
@@ -30,6 +33,26 @@ export interface Job {
   readonly backend: string;
   /** Provenance, for the record. */
   readonly provenance: Provenance;
+  /** Save and resume training (used only when the method is resumable). */
+  readonly checkpoint?: JobCheckpointing;
+}
+
+/** A saved training state and the seconds of training it took so far. */
+export interface SavedRun {
+  /** The training loop's state. */
+  readonly state: TrainState;
+  /** Wall seconds spent up to the save, over every earlier segment. */
+  readonly elapsedS: number;
+}
+
+/** Checkpointing of one job: where its states go and the one it starts from. */
+export interface JobCheckpointing {
+  /** Save after every `every` updates. */
+  readonly every: number;
+  /** Start from this saved run instead of step 0. */
+  readonly resume?: SavedRun;
+  /** Stores a saved run; training waits for it. */
+  save(saved: SavedRun): Promise<void>;
 }
 
 /** Runs a job and returns its record (status "failed" with the message on error). */
@@ -38,6 +61,14 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   let trainEnd = t0;
+  const cp = method.resumable ? job.checkpoint : undefined;
+  const prior = cp?.resume?.elapsedS ?? 0;
+  const checkpoint: Checkpointing | undefined = cp && {
+    every: cp.every,
+    resume: cp.resume?.state,
+    save: (state) => cp.save({ state, elapsedS: prior + (performance.now() - t0) / 1000 }),
+  };
+  const resumed = cp?.resume ? { resumedFromStep: cp.resume.state.stepsDone } : {};
   const targetInfo = {
     seedRequested: target.seedRequested,
     seedUsed: target.seedUsed,
@@ -66,15 +97,16 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
   };
   const model = toy.buildModel(target.tensors);
   try {
-    const result = await method.run(model, toy.data, config, seed, (done, total, point) => {
+    const progress: OnProgress = (done, total, point) => {
       if (done === total) trainEnd = performance.now();
       onProgress?.(done, total, point);
-    });
+    };
+    const result = await method.run(model, toy.data, config, seed, progress, checkpoint);
     if (trainEnd === t0) trainEnd = performance.now();
     const truth = toy.groundTruth(target.tensors);
     const completed = result.status === "completed";
     const metrics: Record<string, Metric> = completed ? scoreRun(truth, result) : {};
-    const wall = (performance.now() - t0) / 1000;
+    const wall = prior + (performance.now() - t0) / 1000;
     return makeRecord({
       ...common,
       status: result.status,
@@ -84,8 +116,9 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
       timing: {
         startedAt,
         wallTimeS: wall,
-        stepsPerSecond: result.stepsDone / ((trainEnd - t0) / 1000),
+        stepsPerSecond: result.stepsDone / (prior + (trainEnd - t0) / 1000),
         stepsDone: result.stepsDone,
+        ...resumed,
       },
       ...(completed ? { artifacts: runArtifacts(truth, result) } : {}),
     });
@@ -98,9 +131,10 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
       curve: [],
       timing: {
         startedAt,
-        wallTimeS: (performance.now() - t0) / 1000,
+        wallTimeS: prior + (performance.now() - t0) / 1000,
         stepsPerSecond: 0,
         stepsDone: 0,
+        ...resumed,
       },
     });
   } finally {

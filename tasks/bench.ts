@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   BACKEND_NAMES,
@@ -33,8 +34,14 @@ import {
   shardJobs,
   sortJobs,
   toyIds,
+  type TrainedTarget,
 } from "../mod.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
+import {
+  type CheckpointOptions,
+  checkpointPath,
+  openJobCheckpoint,
+} from "./lib/checkpoint_file.ts";
 import { collectProvenance } from "./lib/provenance.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
@@ -61,6 +68,10 @@ const USAGE = `usage: deno task bench [options]
   --backend NAME       ${BACKEND_NAMES.join(" | ")} (default: wasm)
   --out FILE           records file, JSON lines, appended (default: runs/records.jsonl)
   --cache-dir DIR      trained-target cache (default: .cache/targets)
+  --checkpoint-every N save each job's training state every N steps (SPD, APD), so a
+                       killed run resumes where it stopped, to the bits of an unbroken run
+  --checkpoint-dir DIR checkpoint files (default: checkpoints/ next to --out); a pending job
+                       with a file there always resumes from it (--force starts from step 0)
   --quiet              no progress bar
   -h, --help           this text`;
 
@@ -171,6 +182,8 @@ async function main(argv: string[]): Promise<number> {
       backend: { type: "string", default: "wasm" },
       out: { type: "string", default: "runs/records.jsonl" },
       "cache-dir": { type: "string", default: ".cache/targets" },
+      "checkpoint-every": { type: "string" },
+      "checkpoint-dir": { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -185,6 +198,13 @@ async function main(argv: string[]): Promise<number> {
   const overrides = parseOverrides(values.set!);
   if (values.steps !== undefined) overrides.steps = positiveInt(values.steps, "--steps");
   const workers = positiveInt(values.workers!, "--workers");
+  const checkpoints: CheckpointOptions = {
+    dir: values["checkpoint-dir"] ?? join(dirname(values.out!), "checkpoints"),
+    every: values["checkpoint-every"] === undefined
+      ? null
+      : positiveInt(values["checkpoint-every"], "--checkpoint-every"),
+    fresh: values.force!,
+  };
   if (!isBackendName(values.backend!)) {
     throw new RangeError(
       `backend: unknown value '${values.backend}'; allowed: ${BACKEND_NAMES.join(", ")}`,
@@ -256,9 +276,29 @@ async function main(argv: string[]): Promise<number> {
       `; records -> ${values.out}`,
   );
   // Train (or load) every target once here, so workers only ever read the cache.
-  const targets = new Map(pending.map((j) => [`${j.toy}:${j.targetSeed}`, j]));
-  for (const j of targets.values()) {
-    await loadOrTrainTarget(getToy(j.toy), j.targetSeed, backend.name, values["cache-dir"]!, log);
+  const targets = new Map<string, TrainedTarget>();
+  for (const j of pending) {
+    const key = `${j.toy}:${j.targetSeed}`;
+    if (targets.has(key)) continue;
+    const toy = getToy(j.toy);
+    targets.set(
+      key,
+      await loadOrTrainTarget(toy, j.targetSeed, backend.name, values["cache-dir"]!, log),
+    );
+  }
+  // Check every checkpoint that will be resumed before any job runs.
+  const resumedSteps = new Map<string, number>();
+  for (const j of pending) {
+    if (!getMethod(j.method).resumable) {
+      if (checkpoints.every !== null) log(`${j.toy} ${j.method}: not resumable, no checkpoints`);
+      continue;
+    }
+    const target = targets.get(`${j.toy}:${j.targetSeed}`)!;
+    const cp = await openJobCheckpoint(checkpoints, j, target, backend.name, provenance.gitCommit);
+    if (cp?.resume) {
+      resumedSteps.set(j.jobId, cp.resume.state.stepsDone);
+      log(`${j.toy} ${j.method} seed ${j.seed}: resuming from step ${cp.resume.state.stepsDone}`);
+    }
   }
 
   const fresh: RunRecord[] = [];
@@ -268,8 +308,15 @@ async function main(argv: string[]): Promise<number> {
     cacheDir: values["cache-dir"]!,
     provenance,
     quiet: values.quiet!,
+    checkpoints,
+    resumedSteps,
     onRecord: async (record) => {
       await appendJsonLine(values.out!, encodeNonFinite(record));
+      if (record.status !== "failed") {
+        await Deno.remove(checkpointPath(checkpoints.dir, record, record.backend)).catch((err) => {
+          if (!(err instanceof Deno.errors.NotFound)) throw err;
+        });
+      }
       if (record.status === "failed") log(`${record.runId}: FAILED: ${record.error}`);
       fresh.push(record);
     },

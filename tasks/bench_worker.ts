@@ -14,11 +14,12 @@ import {
   type Provenance,
   runJob,
 } from "../mod.ts";
+import { type CheckpointOptions, openJobCheckpoint } from "./lib/checkpoint_file.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
 
 /** Messages the main thread sends. */
 export type ToWorker =
-  | { type: "init"; backend: string; cacheDir: string }
+  | { type: "init"; backend: string; cacheDir: string; checkpoints: CheckpointOptions }
   | { type: "job"; job: JobSpec; provenance: Provenance };
 
 /** Messages a worker sends back. */
@@ -30,6 +31,7 @@ export type FromWorker =
 
 let backend = "wasm";
 let cacheDir = ".cache/targets";
+let checkpoints: CheckpointOptions = { dir: "runs/checkpoints", every: null, fresh: false };
 const post = (m: FromWorker) => self.postMessage(m);
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
@@ -38,6 +40,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     if (msg.type === "init") {
       backend = (await initBackend(msg.backend)).name;
       cacheDir = msg.cacheDir;
+      checkpoints = msg.checkpoints;
       post({ type: "ready" });
       return;
     }
@@ -45,6 +48,13 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     const toy = getToy(job.toy);
     const target = await loadOrTrainTarget(toy, job.targetSeed, backend, cacheDir);
     let last = 0;
+    const checkpoint = await openJobCheckpoint(
+      checkpoints,
+      job,
+      target,
+      backend,
+      provenance.gitCommit,
+    );
     const record = await runJob(
       {
         toy,
@@ -54,6 +64,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         seed: job.seed,
         backend,
         provenance,
+        checkpoint,
       },
       (done, total, point) => {
         if (point || done === total || done - last >= 100) {

@@ -9,6 +9,7 @@
 import type { SparseFeatureSpec } from "../data/sparse_features.ts";
 import type { Matrix } from "../linalg/matrix.ts";
 import type { TargetModel } from "../models/target_model.ts";
+import type { Checkpointing } from "./checkpoint.ts";
 import type { LayerComponents } from "./components.ts";
 
 /** One point of a training curve. */
@@ -61,6 +62,11 @@ export interface Method<Config extends object = object> {
   resolveConfig(base: Readonly<Config>, overrides: Readonly<Record<string, unknown>>): Config;
   /** Number of optimiser steps a config runs (for progress and throughput). */
   steps(config: Readonly<Config>): number;
+  /**
+   * True when `run` honours its `checkpoint` argument (saves, and resumes
+   * to the bits of an unbroken run). Methods without it run from step 0.
+   */
+  readonly resumable?: boolean;
   /** Trains on a frozen target and evaluates the result. */
   run(
     model: TargetModel,
@@ -68,6 +74,7 @@ export interface Method<Config extends object = object> {
     config: Readonly<Config>,
     seed: number,
     onProgress?: OnProgress,
+    checkpoint?: Checkpointing,
   ): Promise<MethodResult>;
 }
 

@@ -28,6 +28,16 @@ export const ADAM_DEFAULTS: Readonly<AdamOptions> = {
   weightDecay: 0,
 };
 
+/** Adam's state: the update count and both moments per variable, in variable order. */
+export interface AdamState {
+  /** Updates applied. */
+  readonly t: number;
+  /** First moments. */
+  readonly m: readonly Float32Array[];
+  /** Second moments. */
+  readonly v: readonly Float32Array[];
+}
+
 /** Adam state over a fixed list of variables. Call {@linkcode Adam.dispose} when done. */
 export class Adam {
   readonly #vars: tf.Variable[];
@@ -47,6 +57,40 @@ export class Adam {
   /** Number of updates applied so far. */
   get steps(): number {
     return this.#t;
+  }
+
+  /** Reads the moments back (a copy): with the variables, all an exact resume needs. */
+  async state(): Promise<AdamState> {
+    const read = (ts: tf.Variable[]) =>
+      Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
+    return { t: this.#t, m: await read(this.#m), v: await read(this.#v) };
+  }
+
+  /** Replaces the moments and update count by a saved {@linkcode AdamState} (checked first). */
+  restore(state: AdamState): void {
+    const n = this.#vars.length;
+    if (!Number.isInteger(state.t) || state.t < 0) {
+      throw new RangeError(`Adam.restore: t must be an integer >= 0, got ${state.t}`);
+    }
+    const parts = [["m", state.m, this.#m], ["v", state.v, this.#v]] as const;
+    for (const [name, saved, live] of parts) {
+      if (saved.length !== n) {
+        throw new RangeError(
+          `Adam.restore: ${name} has ${saved.length} tensors for ${n} variables`,
+        );
+      }
+      saved.forEach((values, i) => {
+        if (values.length !== live[i].size) {
+          throw new RangeError(
+            `Adam.restore: ${name}[${i}] has ${values.length} values, variable has ${live[i].size}`,
+          );
+        }
+      });
+    }
+    for (const [, saved, live] of parts) {
+      saved.forEach((values, i) => tf.tidy(() => live[i].assign(tf.tensor(values, live[i].shape))));
+    }
+    this.#t = state.t;
   }
 
   /** Applies one update with learning rate `lr`; `grads[i]` belongs to `vars[i]`. */

@@ -73,6 +73,11 @@ export interface Timing {
   readonly stepsPerSecond: number;
   /** Optimiser steps applied. */
   readonly stepsDone: number;
+  /**
+   * Set when the run resumed from a checkpoint: the updates already applied
+   * then. Wall time and steps per second then span every segment.
+   */
+  readonly resumedFromStep?: number;
 }
 
 /** One run of one method on one toy with one seed. */
@@ -220,23 +225,33 @@ export function parseRunRecord(json: unknown): RunRecord {
   const metrics = Object.fromEntries(
     Object.entries(o.metrics as Record<string, unknown>).map(([k, v]) => [k, decodeMetric(k, v)]),
   );
-  if (!Array.isArray(o.curve)) throw new Error("record: 'curve' must be an array");
   if (!o.timing || typeof o.timing !== "object") {
     throw new Error("record: 'timing' must be an object");
   }
   if (!o.provenance || typeof o.provenance !== "object") {
     throw new Error("record: 'provenance' must be an object");
   }
-  const curve = (o.curve as CurvePoint[]).map((p, i) => {
-    if (!p || typeof p.losses !== "object") throw new Error(`record: curve[${i}] has no 'losses'`);
+  const curve = decodeCurve(o.curve, "record");
+  const artifacts = o.artifacts === undefined ? undefined : parseArtifacts(o.artifacts);
+  const record = { ...(o as unknown as RunRecord), metrics, curve };
+  return artifacts === undefined ? record : { ...record, artifacts };
+}
+
+/**
+ * Validates a JSON curve (as {@linkcode encodeNonFinite} wrote it) and
+ * restores its non-finite losses; errors start with `where`.
+ */
+export function decodeCurve(raw: unknown, where: string): CurvePoint[] {
+  if (!Array.isArray(raw)) throw new Error(`${where}: 'curve' must be an array`);
+  return (raw as CurvePoint[]).map((p, i) => {
+    if (!p || typeof p.losses !== "object") {
+      throw new Error(`${where}: curve[${i}] has no 'losses'`);
+    }
     const losses = Object.fromEntries(
       Object.entries(p.losses).map(([k, v]) => [k, decodeNumber(v) as number]),
     );
     return { ...p, losses };
   });
-  const artifacts = o.artifacts === undefined ? undefined : parseArtifacts(o.artifacts);
-  const record = { ...(o as unknown as RunRecord), metrics, curve };
-  return artifacts === undefined ? record : { ...record, artifacts };
 }
 
 /** Restores non-finite numbers inside arrays and objects. */

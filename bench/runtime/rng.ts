@@ -14,6 +14,14 @@
 
 const TWO_POW_MINUS_24 = 1 / 16777216;
 
+/** A generator's complete state: its four words and the cached second normal of a pair. */
+export interface RngState {
+  /** The xoshiro128** state words (unsigned 32-bit). */
+  readonly words: readonly [number, number, number, number];
+  /** The spare normal draw waiting to be returned, or null. */
+  readonly spareNormal: number | null;
+}
+
 /**
  * Version of the generator and its seed derivation. Anything cached from
  * random draws (trained targets) keys on it, so a change here invalidates it.
@@ -55,6 +63,25 @@ export class Rng {
     this.#s1 = s1 >>> 0;
     this.#s2 = s2 >>> 0;
     this.#s3 = s3 >>> 0;
+  }
+
+  /** The complete state; {@linkcode Rng.fromState} continues the sequence exactly from here. */
+  state(): RngState {
+    return { words: [this.#s0, this.#s1, this.#s2, this.#s3], spareNormal: this.#spareNormal };
+  }
+
+  /** A generator that continues from a saved {@linkcode RngState}. */
+  static fromState(state: RngState): Rng {
+    const { words, spareNormal } = state;
+    if (words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+      throw new RangeError("Rng.fromState: words must be four unsigned 32-bit integers");
+    }
+    if (spareNormal !== null && !Number.isFinite(spareNormal)) {
+      throw new RangeError("Rng.fromState: spareNormal must be a finite number or null");
+    }
+    const rng = new Rng(...words);
+    rng.#spareNormal = spareNormal;
+    return rng;
   }
 
   /** Next uniformly distributed unsigned 32-bit integer. */

@@ -36,23 +36,23 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Atomically replaces the file at `path` with `text` (UTF-8).
+ * Atomically replaces the file at `path` with `content` (text is written as UTF-8).
  *
  * Creates missing parent directories, writes a unique temp file in the same directory, fsyncs
  * it, renames it over `path`, then (best effort) fsyncs the directory. If anything fails the
  * temp file is removed and the previous content of `path`, if any, is left untouched.
  *
  * @param path Destination file.
- * @param text Full new content.
+ * @param content Full new content.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   await Deno.mkdir(dir, { recursive: true });
   const tmp = tempPathFor(path);
   try {
     const file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o644 });
     try {
-      const bytes = encoder.encode(text);
+      const bytes = typeof content === "string" ? encoder.encode(content) : content;
       let off = 0;
       while (off < bytes.length) off += await file.write(bytes.subarray(off));
       await file.sync();

@@ -38,6 +38,8 @@ export interface ProgressOptions {
   isTty?: boolean;
   /** Clock in milliseconds; defaults to `performance.now`. */
   now?: () => number;
+  /** Iterations already done before the clock starts (a resumed run); not counted in the rate. */
+  initial?: number;
 }
 
 /** Minimum interval between TTY redraws, in milliseconds. */
@@ -75,7 +77,8 @@ export class Progress {
   readonly #isTty: boolean;
   readonly #now: () => number;
   readonly #start: number;
-  #done = 0;
+  readonly #initial: number;
+  #done: number;
   #lastDraw: number | undefined;
   #lastDecile = 0;
   #finished = false;
@@ -88,6 +91,8 @@ export class Progress {
     this.#isTty = opts.isTty ?? Deno.stderr.isTerminal();
     this.#now = opts.now ?? (() => performance.now());
     this.#start = this.#now();
+    this.#initial = this.#done = this.#clamp(opts.initial ?? 0);
+    this.#lastDecile = Math.floor(this.#fraction() * 10);
   }
 
   /**
@@ -143,7 +148,7 @@ export class Progress {
     const bar = "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled);
     const pct = Math.floor(frac * 100);
     const elapsed = (t - this.#start) / 1000;
-    const rate = elapsed > 0 ? this.#done / elapsed : NaN;
+    const rate = elapsed > 0 ? (this.#done - this.#initial) / elapsed : NaN;
     const rateText = Number.isFinite(rate) ? formatRate(rate) : "?";
     let tail: string;
     if (final) {

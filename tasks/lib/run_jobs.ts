@@ -15,6 +15,7 @@ import {
   type RunRecord,
 } from "../../mod.ts";
 import type { FromWorker, ToWorker } from "../bench_worker.ts";
+import { type CheckpointOptions, openJobCheckpoint } from "./checkpoint_file.ts";
 import { formatDuration, Progress } from "./progress.ts";
 import { loadOrTrainTarget } from "./target_cache.ts";
 
@@ -25,6 +26,10 @@ export interface RunContext {
   readonly cacheDir: string;
   readonly provenance: Provenance;
   readonly quiet: boolean;
+  /** Where resumable methods' training states are saved and resumed from. */
+  readonly checkpoints: CheckpointOptions;
+  /** Steps already done by jobs that resume from a checkpoint, by job id (for progress only). */
+  readonly resumedSteps: ReadonlyMap<string, number>;
   readonly onRecord: (record: RunRecord) => Promise<void>;
 }
 
@@ -49,7 +54,16 @@ export async function runInProcess(ctx: RunContext): Promise<void> {
     const label = `[${i + 1}/${ctx.jobs.length}] ${job.toy} ${job.method} seed ${job.seed}${
       job.cell ? ` ${job.cell}` : ""
     }`;
-    const progress = ctx.quiet ? null : new Progress({ total: method.steps(job.config), label });
+    const checkpoint = await openJobCheckpoint(
+      ctx.checkpoints,
+      job,
+      target,
+      ctx.backend,
+      ctx.provenance.gitCommit,
+    );
+    const total = method.steps(job.config);
+    const initial = checkpoint?.resume?.state.stepsDone;
+    const progress = ctx.quiet ? null : new Progress({ total, label, initial });
     let last = "";
     const record = await runJob(
       {
@@ -60,6 +74,7 @@ export async function runInProcess(ctx: RunContext): Promise<void> {
         seed: job.seed,
         backend: ctx.backend,
         provenance: ctx.provenance,
+        checkpoint,
       },
       (done, _total, point) => {
         if (point) last = `loss ${point.losses.total.toExponential(3)}`;
@@ -76,10 +91,11 @@ export async function runInProcess(ctx: RunContext): Promise<void> {
 export async function runInWorkers(ctx: RunContext, n: number): Promise<void> {
   const steps = new Map(ctx.jobs.map((j) => [j.jobId, getMethod(j.method).steps(j.config)]));
   const total = [...steps.values()].reduce((a, b) => a + b, 0);
+  const done = new Map(ctx.resumedSteps);
+  const initial = [...done.values()].reduce((a, b) => a + b, 0);
   const progress = ctx.quiet
     ? null
-    : new Progress({ total, label: `${ctx.jobs.length} jobs on ${n} workers` });
-  const done = new Map<string, number>();
+    : new Progress({ total, label: `${ctx.jobs.length} jobs on ${n} workers`, initial });
   let finished = 0;
   const queue = [...ctx.jobs];
   // Messages from different workers interleave; records are written strictly one after another.
@@ -123,7 +139,12 @@ export async function runInWorkers(ctx: RunContext, n: number): Promise<void> {
         e.preventDefault();
         reject(new Error(`worker: ${e.message}`));
       };
-      send({ type: "init", backend: ctx.backend, cacheDir: ctx.cacheDir });
+      send({
+        type: "init",
+        backend: ctx.backend,
+        cacheDir: ctx.cacheDir,
+        checkpoints: ctx.checkpoints,
+      });
     });
   await Promise.all(Array.from({ length: Math.min(n, ctx.jobs.length) }, runWorker));
   progress?.finish(`${finished} jobs`);

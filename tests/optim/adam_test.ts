@@ -125,3 +125,29 @@ Deno.test("Adam.step rejects a gradient count that does not match the variables"
   adam.dispose();
   v.dispose();
 });
+
+Deno.test("Adam.state() / restore(): a restored optimiser takes the same next step bit for bit", async () => {
+  const grads = [G, [0.2, 0.4, -1], [-3, 0.01, 0.5]].map((g) => tf.tensor1d(g));
+  const a = tf.variable(tf.tensor1d(P0));
+  const adamA = new Adam([a]);
+  adamA.step([grads[0]], 0.1);
+  adamA.step([grads[1]], 0.05);
+  const saved = await adamA.state();
+  assert.equal(saved.t, 2);
+  const b = tf.variable(tf.tensor1d(Array.from(await a.data())));
+  const adamB = new Adam([b]);
+  adamB.restore(saved);
+  assert.equal(adamB.steps, 2);
+  adamA.step([grads[2]], 0.02);
+  adamB.step([grads[2]], 0.02);
+  assert.deepEqual(await b.data(), await a.data());
+  assert.throws(() => adamB.restore({ ...saved, m: [] }), /m has 0 tensors for 1 variables/);
+  assert.throws(
+    () => adamB.restore({ ...saved, v: [new Float32Array(2)] }),
+    /v\[0\] has 2 values, variable has 3/,
+  );
+  assert.throws(() => adamB.restore({ ...saved, t: -1 }), /t must be an integer >= 0/);
+  adamA.dispose();
+  adamB.dispose();
+  tf.dispose([a, b, ...grads]);
+});

@@ -209,3 +209,28 @@ Deno.test("new Rng(0, 0, 0, 0) throws; one non-zero word is accepted", () => {
   const outs = Array.from({ length: 8 }, () => r.nextUint32());
   assert.ok(outs.some((x) => x !== 0));
 });
+
+Deno.test("state() / fromState() continue the exact sequence, a pending normal included", () => {
+  const a = rngStream(11, "data");
+  for (let i = 0; i < 5; i++) a.nextUint32();
+  a.normal(); // leaves the pair's second normal pending
+  const b = Rng.fromState(a.state());
+  assert.deepEqual(
+    [b.normal(), b.uniform(), b.nextUint32(), b.normal()],
+    [a.normal(), a.uniform(), a.nextUint32(), a.normal()],
+  );
+  assert.equal(
+    JSON.stringify(Rng.fromState(JSON.parse(JSON.stringify(a.state()))).state()),
+    JSON.stringify(a.state()),
+  );
+});
+
+Deno.test("fromState() rejects words that are not four unsigned 32-bit integers", () => {
+  for (const words of [[1, 2, 3], [1, 2, 3, -1], [1, 2, 3, 2 ** 32], [1, 2, 3, 0.5]]) {
+    assert.throws(
+      () => Rng.fromState({ words: words as [number, number, number, number], spareNormal: null }),
+      /words must be four unsigned 32-bit integers/,
+    );
+  }
+  assert.throws(() => Rng.fromState({ words: [1, 2, 3, 4], spareNormal: NaN }), /spareNormal/);
+});

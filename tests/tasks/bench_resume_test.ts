@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { checkpointPath, encodeCheckpoint } from "../../tasks/lib/checkpoint_file.ts";
 import { bench, benchProcess, recordsIn, seededCache, TINY } from "../helpers/bench_cli.ts";
 
 const hashes = (recs: Record<string, unknown>[]) =>
@@ -47,9 +48,71 @@ Deno.test("parallel Web Workers produce the same records as one process", async 
   const one = join(dir, "one.jsonl"), two = join(dir, "two.jsonl");
   const args = [...TINY, "--seed", "0-2", "--cache-dir", dir];
   assert.equal((await bench([...args, "--out", one])).code, 0);
-  const par = await bench([...args, "--out", two, "--workers", "2"]);
+  const par = await bench([...args, "--out", two, "--workers", "2", "--checkpoint-every", "2"]);
   assert.equal(par.code, 0, par.stderr);
   assert.equal((await recordsIn(two)).length, 3);
   assert.deepEqual(hashes(await recordsIn(two)), hashes(await recordsIn(one)));
+  assert.deepEqual([...Deno.readDirSync(join(dir, "checkpoints"))], [], "saved, then removed");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a job killed after a checkpoint resumes from it and writes the unbroken run's record", async () => {
+  const dir = await seededCache();
+  const args = [...TINY, "--seed", "0", "--steps", "300", "--cache-dir", dir];
+  const whole = join(dir, "whole.jsonl"), killed = join(dir, "killed.jsonl");
+  assert.equal((await bench([...args, "--out", whole])).code, 0);
+
+  const ckptDir = join(dir, "checkpoints");
+  const child = benchProcess([...args, "--out", killed, "--checkpoint-every", "50"]);
+  // A save writes a temp file first: wait for the renamed checkpoint itself.
+  const saved = () => {
+    try {
+      return [...Deno.readDirSync(ckptDir)].some((e) => e.name.endsWith(".ckpt"));
+    } catch {
+      return false; // no folder yet
+    }
+  };
+  while (!saved()) await new Promise((r) => setTimeout(r, 5));
+  child.kill("SIGKILL");
+  await child.output();
+  assert.equal((await recordsIn(killed)).length, 0, "killed before the job finished");
+
+  const resumed = await bench([...args, "--out", killed]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const step = Number(/resuming from step (\d+)/.exec(resumed.stderr)?.[1]);
+  assert.ok(step >= 50 && step < 300 && step % 50 === 0, resumed.stderr);
+  const [rec] = await recordsIn(killed);
+  assert.equal(rec.resultHash, (await recordsIn(whole))[0].resultHash);
+  assert.equal((rec.timing as { resumedFromStep: number }).resumedFromStep, step);
+  assert.deepEqual([...Deno.readDirSync(ckptDir)], [], "the finished job's checkpoint is removed");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a checkpoint of another job is refused before anything runs, and the records stay", async () => {
+  const dir = await seededCache();
+  const out = join(dir, "r.jsonl");
+  const args = [...TINY, "--seed", "0,1", "--out", out, "--cache-dir", dir];
+  assert.equal((await bench([...args, "--seed", "0"])).code, 0);
+  const [rec] = await recordsIn(out);
+  const before = await Deno.readTextFile(out);
+  const job = { toy: "tms_5-2", method: "spd", seed: 1, configHash: rec.configHash as string };
+  const path = checkpointPath(join(dir, "checkpoints"), job, "wasm");
+  const state = {
+    stepsDone: 2,
+    params: [],
+    adam: { t: 2, m: [], v: [] },
+    rngs: {},
+    curve: [],
+  };
+  const identity = { jobId: "another", targetHash: "t", backend: "wasm", gitCommit: null };
+  await Deno.mkdir(dirname(path), { recursive: true });
+  await Deno.writeFile(path, encodeCheckpoint(identity, 2, { state, elapsedS: 1 }));
+  const run = await bench(args);
+  assert.equal(run.code, 2);
+  assert.match(
+    run.stderr,
+    /checkpoint .*s1__.*\.ckpt: jobId is another, this run has [0-9a-f]{64}; delete the file/,
+  );
+  assert.equal(await Deno.readTextFile(out), before);
   await Deno.remove(dir, { recursive: true });
 });

@@ -128,3 +128,19 @@ Deno.test("Progress non-TTY: coarse loop prints each new step, 100% only from fi
     "c [####################] 100% 3/3 0.86 it/s done in 0:04\n",
   ]);
 });
+
+Deno.test("Progress resumed at 450/1000: no lines for deciles passed before, rate counts new steps only", () => {
+  const out: string[] = [];
+  const clock = { t: 0 };
+  const p = new Progress({
+    total: 1000,
+    label: "train",
+    isTty: false,
+    write: (s) => out.push(s),
+    now: () => clock.t,
+    initial: 450,
+  });
+  clock.t = 3000;
+  p.update(600); // 150 new steps in 3 s: 50 it/s, 400 left
+  assert.deepEqual(out, ["train [############........] 60% 600/1000 50.0 it/s ETA 0:08\n"]);
+});

@@ -17,8 +17,9 @@ export const apdMethod: Method<ApdConfig> = {
   defaults: APD_TMS_5_2,
   resolveConfig: resolveApdConfig,
   steps: (cfg) => cfg.steps,
-  async run(model, data, cfg, seed, onProgress) {
-    const trained = await trainApd(model, data, cfg, seed, onProgress);
+  resumable: true,
+  async run(model, data, cfg, seed, onProgress, checkpoint) {
+    const trained = await trainApd(model, data, cfg, seed, onProgress, checkpoint);
     try {
       const ev = await evaluateApd(model, trained.params, cfg, data);
       return {

@@ -4,7 +4,8 @@
  * quarter cosine), draws a fresh batch, runs the clean target pass, takes the
  * gradient attributions, builds the batch top-k mask, and takes one Adam step
  * (eps 1e-8, no weight decay) on the weighted loss terms. Losses are read back
- * only every `logEvery` steps.
+ * only every `logEvery` steps. With `checkpoint` the loop saves its state
+ * every `every` updates and can start from a saved state (exact resume).
  *
  * @module
  */
@@ -14,6 +15,12 @@ import { Adam } from "../../optim/adam.ts";
 import { learningRate } from "../../optim/schedule.ts";
 import { tf } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
+import {
+  captureTrainState,
+  type Checkpointing,
+  isSaveStep,
+  restoreTrainState,
+} from "../checkpoint.ts";
 import type { CurvePoint, OnProgress } from "../method.ts";
 import { gradientAttributions } from "./attributions.ts";
 import { type ApdConfig, topkCount, warmupSteps } from "./config.ts";
@@ -44,9 +51,10 @@ export async function trainApd(
   cfg: ApdConfig,
   seed: number,
   onProgress?: OnProgress,
+  checkpoint?: Checkpointing,
 ): Promise<ApdTrainResult> {
   const params = initApdParams(model, cfg.C, cfg.rank, cfg.initGain, cfg.initInstances, seed);
-  const dataRng = rngStream(seed, "data");
+  let dataRng = rngStream(seed, "data");
   const vars = [...params.variables];
   const adam = new Adam(vars);
   const nParams = decomposedParamCount(model);
@@ -58,8 +66,13 @@ export async function trainApd(
   const curve: CurvePoint[] = [];
   let status: "completed" | "diverged" = "completed";
   let stepsDone = 0;
+  if (checkpoint?.resume) {
+    dataRng = restoreTrainState(checkpoint.resume, cfg.steps, vars, adam, ["data"]).data;
+    stepsDone = checkpoint.resume.stepsDone;
+    curve.push(...checkpoint.resume.curve);
+  }
 
-  for (let step = 0; step < cfg.steps; step++) {
+  for (let step = stepsDone; step < cfg.steps; step++) {
     if (cfg.unitNormA) normaliseAColumns(params);
     const lr = learningRate(schedule, step, cfg.steps);
     const log = step % cfg.logEvery === 0 || step === cfg.steps - 1;
@@ -102,6 +115,10 @@ export async function trainApd(
       }
     }
     onProgress?.(stepsDone, cfg.steps, point);
+    if (isSaveStep(checkpoint, stepsDone, cfg.steps)) {
+      const state = await captureTrainState(stepsDone, vars, adam, { data: dataRng }, curve);
+      await checkpoint!.save(state);
+    }
   }
   adam.dispose();
   return { params, status, stepsDone, curve };

@@ -16,8 +16,9 @@ export const spdMethod: Method<SpdConfig> = {
   defaults: SPD_TMS_5_2,
   resolveConfig: resolveSpdConfig,
   steps: (cfg) => cfg.steps,
-  async run(model, data, cfg, seed, onProgress) {
-    const trained = await trainSpd(model, data, cfg, seed, onProgress);
+  resumable: true,
+  async run(model, data, cfg, seed, onProgress, checkpoint) {
+    const trained = await trainSpd(model, data, cfg, seed, onProgress, checkpoint);
     try {
       const ev = await evaluateSpd(model, trained.params, cfg, data);
       return {

@@ -4,7 +4,9 @@
  * schedule. Losses are read back only every `logEvery` steps. On a target
  * that maps zero input to zero activations, the all-zero datapoints of each
  * batch are folded into one weighted row (exact; `data/zero_row_fold.ts`), and
- * mask noise is drawn for the folded rows only.
+ * mask noise is drawn for the folded rows only. With `checkpoint` the loop
+ * saves its state every `every` updates and can start from a saved state;
+ * the resumed run ends with the bits of an unbroken one.
  *
  * @module
  */
@@ -15,6 +17,12 @@ import { Adam } from "../../optim/adam.ts";
 import { learningRate } from "../../optim/schedule.ts";
 import { tf } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
+import {
+  captureTrainState,
+  type Checkpointing,
+  isSaveStep,
+  restoreTrainState,
+} from "../checkpoint.ts";
 import type { SpdConfig } from "./config.ts";
 import { rowWeightsOf, SPD_LOSS_NAMES, spdLosses, uniformNoise } from "./losses.ts";
 import { initSpdParams, type SpdParams } from "./params.ts";
@@ -54,11 +62,13 @@ export async function trainSpd(
   cfg: SpdConfig,
   seed: number,
   onProgress?: ProgressFn,
+  checkpoint?: Checkpointing,
 ): Promise<SpdTrainResult> {
   const params = await initSpdParams(model, cfg.C, cfg.dGate, seed);
-  const dataRng = rngStream(seed, "data");
-  const maskRng = rngStream(seed, "mask");
-  const adam = new Adam([...params.variables]);
+  let dataRng = rngStream(seed, "data");
+  let maskRng = rngStream(seed, "mask");
+  const vars = [...params.variables];
+  const adam = new Adam(vars);
   const nParams = decomposedParamCount(model);
   const B = cfg.batchSize;
   const L = params.layers.length;
@@ -67,13 +77,18 @@ export async function trainSpd(
   const curve: LossSample[] = [];
   let status: "completed" | "diverged" = "completed";
   let stepsDone = 0;
+  if (checkpoint?.resume) {
+    const streams = restoreTrainState(checkpoint.resume, cfg.steps, vars, adam, ["data", "mask"]);
+    [dataRng, maskRng] = [streams.data, streams.mask];
+    stepsDone = checkpoint.resume.stepsDone;
+    curve.push(...(checkpoint.resume.curve as LossSample[]));
+  }
 
   const chunk = cfg.microBatch > 0 ? cfg.microBatch : Infinity;
   const fold = model.zeroInputGivesZeroActivations ? foldZeroRows : unfoldedBatch;
-  const vars = [...params.variables];
   const nF = data.nFeatures;
 
-  for (let step = 0; step < cfg.steps; step++) {
+  for (let step = stepsDone; step < cfg.steps; step++) {
     const lr = learningRate(schedule, step, cfg.steps);
     const log = step % cfg.logEvery === 0 || step === cfg.steps - 1;
     sampleSparseFeatures(data, B, dataRng, xs);
@@ -138,6 +153,10 @@ export async function trainSpd(
       }
     }
     onProgress?.(stepsDone, cfg.steps, sample);
+    if (isSaveStep(checkpoint, stepsDone, cfg.steps)) {
+      const rngs = { data: dataRng, mask: maskRng };
+      await checkpoint!.save(await captureTrainState(stepsDone, vars, adam, rngs, curve));
+    }
   }
   adam.dispose();
   return { params, status, stepsDone, curve };
