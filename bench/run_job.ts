@@ -47,8 +47,8 @@ export interface SavedRun {
 
 /** Checkpointing of one job: where its states go and the one it starts from. */
 export interface JobCheckpointing {
-  /** Save after every `every` updates. */
-  readonly every: number;
+  /** Asked after each update but the last: save now? */
+  shouldSave(stepsDone: number): boolean;
   /** Start from this saved run instead of step 0. */
   readonly resume?: SavedRun;
   /** Stores a saved run; training waits for it. */
@@ -64,7 +64,7 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
   const cp = method.resumable ? job.checkpoint : undefined;
   const prior = cp?.resume?.elapsedS ?? 0;
   const checkpoint: Checkpointing | undefined = cp && {
-    every: cp.every,
+    shouldSave: (stepsDone) => cp.shouldSave(stepsDone),
     resume: cp.resume?.state,
     save: (state) => cp.save({ state, elapsedS: prior + (performance.now() - t0) / 1000 }),
   };

@@ -68,8 +68,11 @@ const USAGE = `usage: deno task bench [options]
   --backend NAME       ${BACKEND_NAMES.join(" | ")} (default: wasm)
   --out FILE           records file, JSON lines, appended (default: runs/records.jsonl)
   --cache-dir DIR      trained-target cache (default: .cache/targets)
-  --checkpoint-every N save each job's training state every N steps (SPD, APD), so a
-                       killed run resumes where it stopped, to the bits of an unbroken run
+  --checkpoint-minutes M
+                       save each SPD/APD job's training state every M minutes (default: 10;
+                       0: never), so a killed run resumes where it stopped, to the bits of an
+                       unbroken run
+  --checkpoint-every N save every N steps instead
   --checkpoint-dir DIR checkpoint files (default: checkpoints/ next to --out); a pending job
                        with a file there always resumes from it (--force starts from step 0)
   --quiet              no progress bar
@@ -112,6 +115,14 @@ function positiveInt(text: string, field: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`${field}: must be an integer >= 1, got '${text}'`);
+  }
+  return n;
+}
+
+function nonNegative(text: string, field: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new RangeError(`${field}: must be a number >= 0, got '${text}'`);
   }
   return n;
 }
@@ -183,6 +194,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: "string", default: "runs/records.jsonl" },
       "cache-dir": { type: "string", default: ".cache/targets" },
       "checkpoint-every": { type: "string" },
+      "checkpoint-minutes": { type: "string", default: "10" },
       "checkpoint-dir": { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -200,9 +212,10 @@ async function main(argv: string[]): Promise<number> {
   const workers = positiveInt(values.workers!, "--workers");
   const checkpoints: CheckpointOptions = {
     dir: values["checkpoint-dir"] ?? join(dirname(values.out!), "checkpoints"),
-    every: values["checkpoint-every"] === undefined
+    everySteps: values["checkpoint-every"] === undefined
       ? null
       : positiveInt(values["checkpoint-every"], "--checkpoint-every"),
+    everyMinutes: nonNegative(values["checkpoint-minutes"]!, "--checkpoint-minutes"),
     fresh: values.force!,
   };
   if (!isBackendName(values.backend!)) {
@@ -289,15 +302,17 @@ async function main(argv: string[]): Promise<number> {
   // Check every checkpoint that will be resumed before any job runs.
   const resumedSteps = new Map<string, number>();
   for (const j of pending) {
-    if (!getMethod(j.method).resumable) {
-      if (checkpoints.every !== null) log(`${j.toy} ${j.method}: not resumable, no checkpoints`);
-      continue;
-    }
+    if (!getMethod(j.method).resumable) continue;
     const target = targets.get(`${j.toy}:${j.targetSeed}`)!;
     const cp = await openJobCheckpoint(checkpoints, j, target, backend.name, provenance.gitCommit);
-    if (cp?.resume) {
+    if (cp.resume) {
       resumedSteps.set(j.jobId, cp.resume.state.stepsDone);
       log(`${j.toy} ${j.method} seed ${j.seed}: resuming from step ${cp.resume.state.stepsDone}`);
+      if (provenance.gitDirty) {
+        log(
+          "  (uncommitted changes: the bits match an unbroken run only if the code is unchanged)",
+        );
+      }
     }
   }
 

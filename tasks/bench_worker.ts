@@ -31,7 +31,7 @@ export type FromWorker =
 
 let backend = "wasm";
 let cacheDir = ".cache/targets";
-let checkpoints: CheckpointOptions = { dir: "runs/checkpoints", every: null, fresh: false };
+let checkpoints: CheckpointOptions | undefined;
 const post = (m: FromWorker) => self.postMessage(m);
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
@@ -48,6 +48,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     const toy = getToy(job.toy);
     const target = await loadOrTrainTarget(toy, job.targetSeed, backend, cacheDir);
     let last = 0;
+    if (!checkpoints) throw new Error("job before init");
     const checkpoint = await openJobCheckpoint(
       checkpoints,
       job,

@@ -28,8 +28,11 @@ export interface TrainState {
 
 /** How a training loop saves and resumes. */
 export interface Checkpointing {
-  /** Save after every `every` updates (never after the last one: the run is done then). */
-  readonly every: number;
+  /**
+   * Asked after each update but the last: save now? (A policy in steps or in
+   * wall time; when states are saved never changes the numbers.)
+   */
+  shouldSave(stepsDone: number): boolean;
   /** Start from this state instead of step 0. */
   readonly resume?: TrainState;
   /** Stores a state; training waits for it. */
@@ -97,11 +100,11 @@ export function restoreTrainState(
   return Object.fromEntries(streams.map((k) => [k, Rng.fromState(state.rngs[k])]));
 }
 
-/** True when a loop should save after `stepsDone` updates of `totalSteps`. */
+/** True when a loop should save after `stepsDone` updates of `total` (never after the last). */
 export function isSaveStep(
   c: Checkpointing | undefined,
   stepsDone: number,
   total: number,
 ): boolean {
-  return c !== undefined && stepsDone < total && stepsDone % c.every === 0;
+  return c !== undefined && stepsDone < total && c.shouldSave(stepsDone);
 }

@@ -42,8 +42,6 @@ export interface CheckpointIdentity {
 interface Header {
   readonly format: typeof MAGIC;
   readonly identity: CheckpointIdentity;
-  /** Save interval the run used (a resume keeps it unless told otherwise). */
-  readonly every: number;
   readonly elapsedS: number;
   readonly stepsDone: number;
   readonly adamT: number;
@@ -62,12 +60,8 @@ export function checkpointPath(
   return join(dir, `${name.join("__")}.ckpt`);
 }
 
-/** Encodes a saved run with its identity and save interval. */
-export function encodeCheckpoint(
-  identity: CheckpointIdentity,
-  every: number,
-  saved: SavedRun,
-): Uint8Array {
+/** Encodes a saved run with its identity. */
+export function encodeCheckpoint(identity: CheckpointIdentity, saved: SavedRun): Uint8Array {
   const { state } = saved;
   const tensors = [
     ...state.params.map((p) => p.values),
@@ -77,7 +71,6 @@ export function encodeCheckpoint(
   const header: Header = {
     format: MAGIC,
     identity,
-    every,
     elapsedS: saved.elapsedS,
     stepsDone: state.stepsDone,
     adamT: state.adam.t,
@@ -102,8 +95,6 @@ export function encodeCheckpoint(
 export interface Checkpoint {
   /** Whose state it is. */
   readonly identity: CheckpointIdentity;
-  /** Save interval of the run that wrote it. */
-  readonly every: number;
   /** The state and the training time so far. */
   readonly saved: SavedRun;
 }
@@ -142,7 +133,7 @@ export function decodeCheckpoint(bytes: Uint8Array, path: string): Checkpoint {
     rngs: h.rngs,
     curve: decodeCurve(h.curve, `checkpoint ${path}`),
   };
-  return { identity: h.identity, every: h.every, saved: { state, elapsedS: h.elapsedS } };
+  return { identity: h.identity, saved: { state, elapsedS: h.elapsedS } };
 }
 
 /** Reads the checkpoint at `path`, or null when there is none. */
@@ -178,35 +169,38 @@ export function assertSameIdentity(
   }
 }
 
-/** Checkpointing for one job that saves to `path` (atomically) every `every` updates. */
-export function fileCheckpointing(
-  path: string,
-  identity: CheckpointIdentity,
-  every: number,
-  resume?: SavedRun,
-): JobCheckpointing {
-  return {
-    every,
-    resume,
-    save: (saved) => writeFileAtomic(path, encodeCheckpoint(identity, every, saved)),
-  };
-}
-
 /** How the bench task checkpoints its jobs. */
 export interface CheckpointOptions {
   /** Folder of the checkpoint files. */
   readonly dir: string;
-  /** Save interval in updates; null: only jobs resumed from a checkpoint save (at its interval). */
-  readonly every: number | null;
+  /** Save every this many updates; null: by wall time. */
+  readonly everySteps: number | null;
+  /** Without `everySteps`: save when this many minutes passed since the last save; 0: never. */
+  readonly everyMinutes: number;
   /** Ignore existing checkpoints (start every job from step 0). */
   readonly fresh: boolean;
+}
+
+/** The save policy of {@linkcode CheckpointOptions}; `now` is a clock in milliseconds. */
+export function savePolicy(
+  opts: Pick<CheckpointOptions, "everySteps" | "everyMinutes">,
+  now: () => number = () => performance.now(),
+): (stepsDone: number) => boolean {
+  const { everySteps, everyMinutes } = opts;
+  if (everySteps !== null) return (stepsDone) => stepsDone % everySteps === 0;
+  if (everyMinutes === 0) return () => false;
+  let last = now();
+  return () => {
+    if (now() - last < everyMinutes * 60_000) return false;
+    last = now();
+    return true;
+  };
 }
 
 /**
  * The checkpointing of one job: resumes from its checkpoint file when there
  * is one (after checking it belongs to this job, target, backend and code),
- * and saves to it every `every` updates. Undefined when the job neither
- * resumes nor saves.
+ * and saves to it (atomically) as the policy says.
  */
 export async function openJobCheckpoint(
   opts: CheckpointOptions,
@@ -214,11 +208,14 @@ export async function openJobCheckpoint(
   target: TrainedTarget,
   backend: string,
   gitCommit: string | null,
-): Promise<JobCheckpointing | undefined> {
+): Promise<JobCheckpointing> {
   const path = checkpointPath(opts.dir, job, backend);
   const identity = { jobId: job.jobId, targetHash: targetHash(target.tensors), backend, gitCommit };
   const found = opts.fresh ? null : await readCheckpoint(path);
   if (found) assertSameIdentity(path, found.identity, identity);
-  const every = opts.every ?? found?.every;
-  return every === undefined ? undefined : fileCheckpointing(path, identity, every, found?.saved);
+  return {
+    shouldSave: savePolicy(opts),
+    resume: found?.saved,
+    save: (saved) => writeFileAtomic(path, encodeCheckpoint(identity, saved)),
+  };
 }

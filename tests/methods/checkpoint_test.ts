@@ -33,7 +33,11 @@ async function train(trainer: Trainer, cfg: object, resume?: TrainState) {
   const saved: TrainState[] = [];
   const save = (s: TrainState) => Promise.resolve(void saved.push(s));
   // deno-lint-ignore no-explicit-any
-  const r = await trainer(model, toy.data, cfg as any, 5, undefined, { every: 12, resume, save });
+  const r = await trainer(model, toy.data, cfg as any, 5, undefined, {
+    shouldSave: (s) => s % 12 === 0,
+    resume,
+    save,
+  });
   const values = await Promise.all(r.params.variables.map((v) => v.data()));
   r.params.dispose();
   model.dispose();
@@ -105,7 +109,7 @@ Deno.test("runJob: a job stopped after a save and resumed writes the unbroken re
   const crash = await runJob({
     ...job,
     checkpoint: {
-      every: 10,
+      shouldSave: (s: number) => s % 10 === 0,
       save: (s) => {
         saves.push(s);
         return Promise.reject(new Error("stopped"));
@@ -118,7 +122,7 @@ Deno.test("runJob: a job stopped after a save and resumed writes the unbroken re
   const resumed = await runJob({
     ...job,
     checkpoint: {
-      every: 10,
+      shouldSave: (s: number) => s % 10 === 0,
       resume: { ...saves[0], elapsedS: 1000 },
       save: () => Promise.resolve(),
     },

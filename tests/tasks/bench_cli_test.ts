@@ -38,6 +38,8 @@ Deno.test("bad input fails before any work, names the field and allowed values, 
     [["--method", "spd", "--set", "pNorm=-1"], /'pNorm' must be a finite number > 0/],
     [["--set", "pNorm=2"], /apd config: 'pNorm' must be one of the known fields \(C, rank, topk/],
     [["--steps", "0"], /--steps: must be an integer >= 1/],
+    [["--checkpoint-every", "1.5"], /--checkpoint-every: must be an integer >= 1, got '1\.5'/],
+    [["--checkpoint-minutes=-3"], /--checkpoint-minutes: must be a number >= 0, got '-3'/],
     [
       ["--sweep", "beta3"],
       /--sweep: must be a \.json file or one of resid_mlp_1_spd_beta3, tms_5-2_apd, tms_5-2_spd; got 'beta3'/,

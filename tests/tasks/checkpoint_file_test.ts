@@ -7,6 +7,7 @@ import {
   decodeCheckpoint,
   encodeCheckpoint,
   readCheckpoint,
+  savePolicy,
 } from "../../tasks/lib/checkpoint_file.ts";
 
 const identity = { jobId: "j1", targetHash: "t1", backend: "wasm", gitCommit: "abc" };
@@ -29,17 +30,16 @@ const saved: SavedRun = {
 };
 
 Deno.test("a checkpoint survives encoding bit for bit (non-finite losses included)", () => {
-  const bytes = encodeCheckpoint(identity, 10, saved);
+  const bytes = encodeCheckpoint(identity, saved);
   assert.equal(new TextDecoder().decode(bytes.subarray(0, 8)), "PDBCKPT1");
   const back = decodeCheckpoint(bytes, "x.ckpt");
   assert.deepEqual(back.identity, identity);
-  assert.equal(back.every, 10);
   assert.deepEqual(back.saved, saved);
   assert.ok(Object.is(back.saved.state.params[0].values[4], -0));
 });
 
 Deno.test("a file that is not a whole checkpoint is refused, naming the path", () => {
-  const bytes = encodeCheckpoint(identity, 10, saved);
+  const bytes = encodeCheckpoint(identity, saved);
   assert.throws(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4), "a.ckpt"), {
     message: /checkpoint a\.ckpt: expected 21 float32 values after the header, found 20/,
   });
@@ -69,4 +69,17 @@ Deno.test("checkpoint paths read like run ids; a missing file reads as none", as
     join("d", "tms_5-2__spd__s3__0123456789ab__wasm.ckpt"),
   );
   assert.equal(await readCheckpoint(join(await Deno.makeTempDir(), "none.ckpt")), null);
+});
+
+Deno.test("save policy: every N steps, or once M minutes have passed since the last save", () => {
+  const steps = savePolicy({ everySteps: 50, everyMinutes: 10 });
+  assert.deepEqual([49, 50, 51, 100].map(steps), [false, true, false, true]);
+  const clock = { ms: 0 };
+  const timed = savePolicy({ everySteps: null, everyMinutes: 2 }, () => clock.ms);
+  const asked = [60_000, 119_999, 120_000, 180_000, 240_000].map((ms, step) => {
+    clock.ms = ms;
+    return timed(step);
+  });
+  assert.deepEqual(asked, [false, false, true, false, true]);
+  assert.equal(savePolicy({ everySteps: null, everyMinutes: 0 })(1), false);
 });
