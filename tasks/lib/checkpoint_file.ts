@@ -107,7 +107,13 @@ export function decodeCheckpoint(bytes: Uint8Array, path: string): Checkpoint {
   }
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   if (12 + headerLength > bytes.length) throw fail("header cut short");
-  const h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as Header;
+  let h: Header;
+  try {
+    h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
+  } catch {
+    throw fail("header is not JSON");
+  }
+  if (h.format !== MAGIC || !Array.isArray(h.shapes)) throw fail("header lacks format or shapes");
   const sizes = h.shapes.map((s) => s.reduce((a, b) => a * b, 1));
   const floats = 3 * sizes.reduce((a, b) => a + b, 0);
   const dataStart = Math.ceil((12 + headerLength) / 4) * 4;

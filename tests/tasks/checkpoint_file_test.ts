@@ -48,6 +48,12 @@ Deno.test("a file that is not a whole checkpoint is refused, naming the path", (
     /checkpoint b\.ckpt: not a pdbench checkpoint/,
   );
   assert.throws(() => decodeCheckpoint(bytes.subarray(0, 20), "c.ckpt"), /header cut short/);
+  const garbled = bytes.slice();
+  garbled[12] = 0x7e; // the header's opening brace
+  assert.throws(
+    () => decodeCheckpoint(garbled, "d.ckpt"),
+    /checkpoint d\.ckpt: header is not JSON/,
+  );
 });
 
 Deno.test("another job, target, backend or commit is refused with the way out", () => {
