@@ -37,6 +37,7 @@ import {
   type TrainedTarget,
 } from "../mod.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
+import { codeHash } from "./lib/code_hash.ts";
 import {
   type CheckpointOptions,
   checkpointPath,
@@ -210,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
   const overrides = parseOverrides(values.set!);
   if (values.steps !== undefined) overrides.steps = positiveInt(values.steps, "--steps");
   const workers = positiveInt(values.workers!, "--workers");
-  const checkpoints: CheckpointOptions = {
+  const checkpointing = {
     dir: values["checkpoint-dir"] ?? join(dirname(values.out!), "checkpoints"),
     everySteps: values["checkpoint-every"] === undefined
       ? null
@@ -280,6 +281,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const backend = await initBackend(values.backend!);
   const provenance = await collectProvenance(backend.tfjs);
+  const checkpoints: CheckpointOptions = {
+    ...checkpointing,
+    code: { hash: await codeHash(), gitCommit: provenance.gitCommit },
+  };
   const log = (line: string) => console.error(line);
   log(
     `pdbench: ${planned.length} job(s) planned, shard ${shard.index}/${shard.count}: ${jobs.length}, ` +
@@ -304,15 +309,10 @@ async function main(argv: string[]): Promise<number> {
   for (const j of pending) {
     if (!getMethod(j.method).resumable) continue;
     const target = targets.get(`${j.toy}:${j.targetSeed}`)!;
-    const cp = await openJobCheckpoint(checkpoints, j, target, backend.name, provenance.gitCommit);
+    const cp = await openJobCheckpoint(checkpoints, j, target, backend.name);
     if (cp.resume) {
       resumedSteps.set(j.jobId, cp.resume.state.stepsDone);
       log(`${j.toy} ${j.method} seed ${j.seed}: resuming from step ${cp.resume.state.stepsDone}`);
-      if (provenance.gitDirty) {
-        log(
-          "  (uncommitted changes: the bits match an unbroken run only if the code is unchanged)",
-        );
-      }
     }
   }
 

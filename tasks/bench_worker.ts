@@ -54,7 +54,6 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       job,
       target,
       backend,
-      provenance.gitCommit,
     );
     const record = await runJob(
       {

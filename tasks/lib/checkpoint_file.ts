@@ -1,6 +1,6 @@
 /**
  * Checkpoint files of the bench task (CLI-side I/O). One file per job holds
- * a {@linkcode SavedRun}: a JSON header (the job's identity, the code commit,
+ * a {@linkcode SavedRun}: a JSON header (the job's identity, the code hash,
  * the step, Adam's count, the random streams, the curve, the tensor shapes)
  * followed by the float32 values of the parameters and both Adam moments.
  *
@@ -27,6 +27,14 @@ import { writeFileAtomic } from "./atomic_file.ts";
 
 const MAGIC = "PDBCKPT1";
 
+/** The code a run uses: its `codeHash()` (`code_hash.ts`) and, for messages, its git commit. */
+export interface CodeVersion {
+  /** `codeHash()` of the running code. */
+  readonly hash: string;
+  /** Git commit, or null outside a repository. */
+  readonly gitCommit: string | null;
+}
+
 /** What a checkpoint must match to be resumed: the job, the target, the backend and the code. */
 export interface CheckpointIdentity {
   /** The job's identity (config hash and seed). */
@@ -35,7 +43,9 @@ export interface CheckpointIdentity {
   readonly targetHash: string;
   /** TF.js backend (another backend rounds differently). */
   readonly backend: string;
-  /** Git commit of the code, or null outside a repository. */
+  /** `codeHash()` of the code (uncommitted edits included; `code_hash.ts`). */
+  readonly codeHash: string;
+  /** Git commit the code was at, or null (not checked: for the message). */
   readonly gitCommit: string | null;
 }
 
@@ -153,22 +163,23 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | null> {
 }
 
 /**
- * Throws when a checkpoint belongs to another job, target, backend or code
- * commit, naming the field and both values: resuming it would not give the
- * bits of an unbroken run.
+ * Throws when a checkpoint belongs to another job, target, backend or code,
+ * naming the field and both values: resuming it would not give the bits of
+ * an unbroken run.
  */
 export function assertSameIdentity(
   path: string,
   found: CheckpointIdentity,
   wanted: CheckpointIdentity,
 ): void {
-  for (const key of ["jobId", "targetHash", "backend", "gitCommit"] as const) {
+  for (const key of ["jobId", "targetHash", "backend", "codeHash"] as const) {
     if (found[key] !== wanted[key]) {
+      const at = found.gitCommit === null
+        ? ""
+        : ` (git checkout ${found.gitCommit}, undo any edits)`;
       throw new Error(
         `checkpoint ${path}: ${key} is ${found[key]}, this run has ${wanted[key]}; ` +
-          (key === "gitCommit"
-            ? `resume with the code it was written by (git checkout ${found[key]}) or `
-            : "") +
+          (key === "codeHash" ? `resume with the code it was written by${at} or ` : "") +
           "delete the file to start the job from step 0",
       );
     }
@@ -185,6 +196,8 @@ export interface CheckpointOptions {
   readonly everyMinutes: number;
   /** Ignore existing checkpoints (start every job from step 0). */
   readonly fresh: boolean;
+  /** The running code. */
+  readonly code: CodeVersion;
 }
 
 /** The save policy of {@linkcode CheckpointOptions}; `now` is a clock in milliseconds. */
@@ -213,10 +226,15 @@ export async function openJobCheckpoint(
   job: JobSpec,
   target: TrainedTarget,
   backend: string,
-  gitCommit: string | null,
 ): Promise<JobCheckpointing> {
   const path = checkpointPath(opts.dir, job, backend);
-  const identity = { jobId: job.jobId, targetHash: targetHash(target.tensors), backend, gitCommit };
+  const identity: CheckpointIdentity = {
+    jobId: job.jobId,
+    targetHash: targetHash(target.tensors),
+    backend,
+    codeHash: opts.code.hash,
+    gitCommit: opts.code.gitCommit,
+  };
   const found = opts.fresh ? null : await readCheckpoint(path);
   if (found) assertSameIdentity(path, found.identity, identity);
   return {

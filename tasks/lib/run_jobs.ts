@@ -59,7 +59,6 @@ export async function runInProcess(ctx: RunContext): Promise<void> {
       job,
       target,
       ctx.backend,
-      ctx.provenance.gitCommit,
     );
     const total = method.steps(job.config);
     const initial = checkpoint?.resume?.state.stepsDone;

@@ -104,7 +104,13 @@ Deno.test("a checkpoint of another job is refused before anything runs, and the 
     rngs: {},
     curve: [],
   };
-  const identity = { jobId: "another", targetHash: "t", backend: "wasm", gitCommit: null };
+  const identity = {
+    jobId: "another",
+    targetHash: "t",
+    backend: "wasm",
+    codeHash: "c",
+    gitCommit: null,
+  };
   await Deno.mkdir(dirname(path), { recursive: true });
   await Deno.writeFile(path, encodeCheckpoint(identity, { state, elapsedS: 1 }));
   const run = await bench(args);

@@ -10,7 +10,13 @@ import {
   savePolicy,
 } from "../../tasks/lib/checkpoint_file.ts";
 
-const identity = { jobId: "j1", targetHash: "t1", backend: "wasm", gitCommit: "abc" };
+const identity = {
+  jobId: "j1",
+  targetHash: "t1",
+  backend: "wasm",
+  codeHash: "c1",
+  gitCommit: "abc",
+};
 const saved: SavedRun = {
   elapsedS: 12.5,
   state: {
@@ -59,9 +65,11 @@ Deno.test("a file that is not a whole checkpoint is refused, naming the path", (
 Deno.test("another job, target, backend or commit is refused with the way out", () => {
   assertSameIdentity("p", identity, { ...identity });
   assert.throws(
-    () => assertSameIdentity("p", identity, { ...identity, gitCommit: "def" }),
-    /checkpoint p: gitCommit is abc, this run has def; resume with the code it was written by \(git checkout abc\) or delete the file/,
+    () => assertSameIdentity("p", identity, { ...identity, codeHash: "c2", gitCommit: "def" }),
+    /checkpoint p: codeHash is c1, this run has c2; resume with the code it was written by \(git checkout abc, undo any edits\) or delete the file/,
   );
+  // Another commit with the same code (e.g. only results committed since) resumes.
+  assertSameIdentity("p", identity, { ...identity, gitCommit: "def" });
   assert.throws(
     () => assertSameIdentity("p", identity, { ...identity, backend: "cpu" }),
     /backend is wasm, this run has cpu; delete the file to start the job from step 0/,
