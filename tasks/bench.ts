@@ -327,12 +327,12 @@ async function main(argv: string[]): Promise<number> {
     resumedSteps,
     onRecord: async (record) => {
       await appendJsonLine(values.out!, encodeNonFinite(record));
-      if (record.status !== "failed") {
+      if (record.status === "failed") log(`${record.runId}: FAILED: ${record.error}`);
+      else {
         await Deno.remove(checkpointPath(checkpoints.dir, record, record.backend)).catch((err) => {
           if (!(err instanceof Deno.errors.NotFound)) throw err;
         });
       }
-      if (record.status === "failed") log(`${record.runId}: FAILED: ${record.error}`);
       fresh.push(record);
     },
   };

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -25,12 +26,9 @@ async function* sourceFiles(dir: string): AsyncGenerator<string> {
 export async function codeHash(root = ROOT): Promise<string> {
   const paths = [...FILES.map((f) => join(root, f))];
   for (const tree of TREES) for await (const p of sourceFiles(join(root, tree))) paths.push(p);
-  const parts: Uint8Array[] = [new TextEncoder().encode(`deno ${Deno.version.deno}\n`)];
+  const h = createHash("sha256").update(`deno ${Deno.version.deno}\n`);
   for (const path of paths.map((p) => relative(root, p)).sort()) {
-    parts.push(new TextEncoder().encode(`\n${path}\n`), await Deno.readFile(join(root, path)));
+    h.update(`\n${path}\n`).update(await Deno.readFile(join(root, path)));
   }
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return h.digest("hex");
 }

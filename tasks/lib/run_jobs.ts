@@ -61,7 +61,7 @@ export async function runInProcess(ctx: RunContext): Promise<void> {
       ctx.backend,
     );
     const total = method.steps(job.config);
-    const initial = checkpoint?.resume?.state.stepsDone;
+    const initial = checkpoint.resume?.state.stepsDone;
     const progress = ctx.quiet ? null : new Progress({ total, label, initial });
     let last = "";
     const record = await runJob(

@@ -5,7 +5,7 @@
  * gradient attributions, builds the batch top-k mask, and takes one Adam step
  * (eps 1e-8, no weight decay) on the weighted loss terms. Losses are read back
  * only every `logEvery` steps. With `checkpoint` the loop saves its state
- * every `every` updates and can start from a saved state (exact resume).
+ * whenever `shouldSave` says so and can start from a saved state (exact resume).
  *
  * @module
  */

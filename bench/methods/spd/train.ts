@@ -5,7 +5,7 @@
  * that maps zero input to zero activations, the all-zero datapoints of each
  * batch are folded into one weighted row (exact; `data/zero_row_fold.ts`), and
  * mask noise is drawn for the folded rows only. With `checkpoint` the loop
- * saves its state every `every` updates and can start from a saved state;
+ * saves its state whenever `shouldSave` says so and can start from a saved state;
  * the resumed run ends with the bits of an unbroken one.
  *
  * @module
