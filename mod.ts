@@ -104,6 +104,7 @@ export {
   type LayerComponents,
 } from "./bench/methods/components.ts";
 export {
+  configWithDefaults,
   type CurvePoint,
   getMethod,
   type Method,
@@ -250,6 +251,7 @@ export {
   type RunRecord,
   type RunStatus,
   SCHEMA_VERSION,
+  setupHash,
   SUITE_VERSION,
   type TargetInfo,
   type Timing,

@@ -55,7 +55,9 @@ export interface Method<Config extends object = object> {
   readonly description: string;
   /**
    * The complete default config: every field with a value. Profile entries
-   * and user overrides are merged on top of it and validated.
+   * and user overrides are merged on top of it and validated. A field added
+   * later must default to the behaviour of the code before it, so records
+   * written without it read as the same config ({@link configWithDefaults}).
    */
   readonly defaults: Readonly<Config>;
   /** Merges overrides into a base config and validates it (throws naming the field). */
@@ -89,6 +91,20 @@ export function registerMethod<C extends object>(method: Method<C>): void {
 /** Ids of all registered methods, sorted. */
 export function methodIds(): string[] {
   return [...registry.keys()].sort();
+}
+
+/**
+ * A recorded config as its method resolves it today: the registered method's
+ * defaults under the recorded fields, so a record written before a field
+ * existed groups with one that states the field's default. The config of a
+ * method that is not registered is returned as written.
+ */
+export function configWithDefaults(
+  methodId: string,
+  config: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const method = registry.get(methodId);
+  return { ...method?.defaults, ...config };
 }
 
 /** Looks a method up; throws naming the allowed ids when it is unknown. */

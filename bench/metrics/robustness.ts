@@ -1,11 +1,14 @@
 /**
  * Robustness: how often a method recovers the ground truth across seeds and
- * hyperparameters. Records are grouped into grid cells by config; each cell
- * gets a success rate over its seeds with a Wilson score interval.
+ * hyperparameters. Records are grouped into grid cells by config (their
+ * {@link setupHash}, so a record written before a config field existed joins
+ * the cell that states the field's default); each cell gets a success rate
+ * over its seeds with a Wilson score interval.
  *
  * @module
  */
-import type { RunRecord } from "../records/record.ts";
+import { configWithDefaults } from "../methods/method.ts";
+import { type RunRecord, setupHash } from "../records/record.ts";
 import { canonicalJson } from "../toys/trained_target.ts";
 import { type Criterion, runSolved } from "./criteria.ts";
 
@@ -30,9 +33,9 @@ export interface CellRobustness {
   readonly method: string;
   /** The config fields that vary within this toy × method, as `field=value,…`. */
   readonly cell: string;
-  /** Config hash of the cell. */
+  /** The cell's {@link setupHash}. */
   readonly configHash: string;
-  /** Runs (seeds) in the cell. */
+  /** Runs (distinct seeds) in the cell. */
   readonly runs: number;
   /** Runs meeting the toy's success criterion. */
   readonly successes: number;
@@ -70,7 +73,8 @@ function cellLabels(configs: readonly Readonly<Record<string, unknown>>[]): stri
 /**
  * Groups records by toy × method × config, checks each completed run against
  * `criterionFor(toy)` (diverged and failed runs count as failures), and
- * summarises per cell and per toy × method.
+ * summarises per cell and per toy × method. A seed that occurs twice in a
+ * cell (the same job in two files) counts once: its first record.
  */
 export function robustness(
   records: readonly RunRecord[],
@@ -85,9 +89,16 @@ export function robustness(
   const methods: MethodRobustness[] = [];
   for (const recs of groups.values()) {
     const byConfig = new Map<string, RunRecord[]>();
-    for (const r of recs) byConfig.set(r.configHash, [...(byConfig.get(r.configHash) ?? []), r]);
+    for (const r of recs) {
+      const hash = setupHash(r);
+      const cell = byConfig.get(hash) ?? [];
+      if (!cell.some((c) => c.seed === r.seed)) byConfig.set(hash, [...cell, r]);
+    }
     const hashes = [...byConfig.keys()];
-    const labels = cellLabels(hashes.map((h) => byConfig.get(h)![0].config));
+    const labels = cellLabels(hashes.map((h) => {
+      const first = byConfig.get(h)![0];
+      return configWithDefaults(first.method, first.config);
+    }));
     const groupCells = hashes.map((hash, i): CellRobustness => {
       const runs = byConfig.get(hash)!;
       const { toy, method } = runs[0];

@@ -9,7 +9,7 @@
  */
 import type { RunArtifacts } from "../metrics/artifacts.ts";
 import type { Metric } from "../metrics/score.ts";
-import type { CurvePoint } from "../methods/method.ts";
+import { configWithDefaults, type CurvePoint } from "../methods/method.ts";
 import { hashOf } from "../toys/trained_target.ts";
 
 /** Version of the record layout. Bump on any incompatible change. */
@@ -136,6 +136,19 @@ export function configHash(
   targetSeed: number,
 ): string {
   return hashOf({ toy, method, config, targetSeed });
+}
+
+/**
+ * The `configHash` today's code gives a record's job: its config with the
+ * registered method's defaults filled in ({@link configWithDefaults}). A record
+ * written before a config field existed shares it with records that state the
+ * field's default, so group runs of one setup by this, not by `configHash`.
+ * A record without target information keeps its `configHash`.
+ */
+export function setupHash(record: RunRecord): string {
+  if (record.target === null) return record.configHash;
+  const config = configWithDefaults(record.method, record.config);
+  return configHash(record.toy, record.method, config, record.target.seedRequested);
 }
 
 /** Builds a record, filling schema, suite version, run id and result hash. */

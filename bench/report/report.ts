@@ -6,7 +6,7 @@
  * @module
  */
 import type { Criterion } from "../metrics/criteria.ts";
-import type { RunRecord } from "../records/record.ts";
+import { type RunRecord, setupHash } from "../records/record.ts";
 import type { ReportChart } from "./chart.ts";
 import { ciHeatmapChart } from "./charts/ci_heatmap.ts";
 import { cosineChart } from "./charts/cosine.ts";
@@ -59,10 +59,10 @@ export interface Report {
 /** Builds every chart and table a set of records supports. */
 export function buildReport(input: ReportInput): Report {
   const records = input.records;
-  const seen = new Set(records.map((r) => `${r.configHash}/${r.seed}`));
+  const seen = new Set(records.map((r) => `${setupHash(r)}/${r.seed}`));
   const withSweeps = [
     ...records,
-    ...(input.sweeps ?? []).filter((r) => !seen.has(`${r.configHash}/${r.seed}`)),
+    ...(input.sweeps ?? []).filter((r) => !seen.has(`${setupHash(r)}/${r.seed}`)),
   ];
   const setups = groupSetups(records);
   const points = [...throughputFromRecords(withSweeps), ...(input.throughput ?? [])];

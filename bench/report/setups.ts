@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { RunRecord } from "../records/record.ts";
+import { configWithDefaults } from "../methods/method.ts";
+import { type RunRecord, setupHash } from "../records/record.ts";
 import { canonicalJson } from "../toys/trained_target.ts";
 
 /** The records of one toy × method × config. */
@@ -15,7 +16,7 @@ export interface Setup {
   readonly toy: string;
   /** Method id. */
   readonly method: string;
-  /** Config hash shared by the records. */
+  /** The records' {@link setupHash}: their config hash with today's defaults filled in. */
   readonly configHash: string;
   /** `toy · method`, with ` [k=v, …]` naming the differing config fields when needed. */
   readonly label: string;
@@ -33,22 +34,26 @@ function formatValue(v: unknown): string {
 }
 
 /**
- * Setups of `records`, sorted by toy, method, then variant. Fields missing
- * from some configs (written before the field existed) do not distinguish
- * setups on their own.
+ * Setups of `records` (grouped by {@link setupHash}), sorted by toy, method,
+ * then variant. A field missing from a record written before it existed reads
+ * as the method's default; for a method that is not registered, fields only
+ * some configs have do not distinguish setups on their own.
  */
 export function groupSetups(records: readonly RunRecord[]): Setup[] {
   const byHash = new Map<string, RunRecord[]>();
   for (const r of records) {
-    const key = `${r.toy}\u0000${r.method}\u0000${r.configHash}`;
+    const key = setupHash(r);
     byHash.set(key, [...(byHash.get(key) ?? []), r]);
   }
-  const groups = [...byHash.values()];
+  const groups = [...byHash.entries()];
   const out: Setup[] = [];
-  for (const g of groups) {
-    const { toy, method, configHash } = g[0];
-    const siblings = groups.filter((s) => s[0].toy === toy && s[0].method === method);
-    const configs = siblings.map((s) => s[0].config);
+  for (const [configHash, g] of groups) {
+    const { toy, method } = g[0];
+    const siblings = groups.map(([, s]) => s).filter((s) =>
+      s[0].toy === toy && s[0].method === method
+    );
+    const config = (r: RunRecord) => configWithDefaults(r.method, r.config);
+    const configs = siblings.map((s) => config(s[0]));
     const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].sort()
       .filter((k) => !LABEL_IGNORED_FIELDS.includes(k));
     const differs = (k: string) => new Set(configs.map((c) => canonicalJson(c[k]))).size > 1;
@@ -59,7 +64,7 @@ export function groupSetups(records: readonly RunRecord[]): Setup[] {
     // setups apart; the config hash is the last resort.
     let fields = keys.filter((k) => configs.every((c) => k in c) && differs(k));
     if (unique(fields) < siblings.length) fields = keys.filter(differs);
-    let variant = label(fields, g[0].config);
+    let variant = label(fields, config(g[0]));
     if (siblings.length > 1 && (!variant || unique(fields) < siblings.length)) {
       variant = [variant, `config ${configHash.slice(0, 8)}`].filter(Boolean).join(", ");
     }

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import {
+  configHash,
+  getMethod,
   makeRecord,
   type Metric,
   type Provenance,
   robustness,
   type RunRecord,
+  setupHash,
   tmsSolved,
   wilsonInterval,
 } from "../../mod.ts";
@@ -25,15 +28,16 @@ function run(
   seed: number,
   solved: boolean,
   status: RunRecord["status"] = "completed",
+  recorded?: Record<string, unknown>,
 ): RunRecord {
-  const config = { C: 20, importanceCoeff: beta, steps: 10 };
+  const config = recorded ?? { C: 20, importanceCoeff: beta, steps: 10 };
   return makeRecord({
     toy: "tms_5-2",
     method: "spd",
     seed,
     config,
-    configHash: `h${beta}`,
-    target: null,
+    configHash: recorded ? configHash("tms_5-2", "spd", recorded, 0) : `h${beta}`,
+    target: recorded ? { seedRequested: 0, seedUsed: 0, hash: "t", attempts: [] } : null,
     backend: "wasm",
     status,
     error: null,
@@ -79,4 +83,21 @@ Deno.test("robustness Markdown: one row per cell with rate and interval", async 
     /\| tms_5-2 \| spd \| \(single config\) \| 4\/5 \| 80% \| 38%–96% \| 0\.9800 \|/,
   );
   assert.match(md, /\| tms_5-2 \| spd \| 1 \| 100% \| 80% \| 0\.9800–0\.9800 \|/);
+});
+
+Deno.test("robustness: a record written before a config field existed joins the cell stating its default; a repeated seed counts once", () => {
+  const full = { ...getMethod("spd").defaults, importanceCoeff: 0.003 } as Record<string, unknown>;
+  const { microBatch, ...old } = full;
+  assert.equal(microBatch, 0);
+  const oldRuns = [0, 1, 2].map((s) => run(0.003, s, true, "completed", old));
+  const newRuns = [2, 3].map((s) => run(0.003, s, s !== 3, "completed", full));
+  const other = run(0.03, 0, false, "completed", { ...full, importanceCoeff: 0.03 });
+  assert.notEqual(oldRuns[0].configHash, newRuns[0].configHash);
+  assert.equal(setupHash(oldRuns[0]), newRuns[0].configHash);
+  const { cells } = robustness([...oldRuns, ...newRuns, other], () => tmsSolved(5));
+  // Seed 2 is in both files: the first record counts. No `microBatch=undefined` cell appears.
+  assert.deepEqual(cells.map((c) => [c.cell, c.successes, c.runs]), [
+    ["importanceCoeff=0.003", 3, 4],
+    ["importanceCoeff=0.03", 0, 1],
+  ]);
 });
