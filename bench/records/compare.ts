@@ -10,8 +10,9 @@
  */
 import type { Direction } from "../metrics/score.ts";
 import { mean, welchTest } from "../metrics/stats.ts";
+import { configWithDefaults } from "../methods/method.ts";
 import { canonicalJson } from "../toys/trained_target.ts";
-import type { RunRecord } from "./record.ts";
+import { type RunRecord, setupHash } from "./record.ts";
 
 /**
  * How far a metric may move in its bad direction before it counts as a
@@ -164,7 +165,11 @@ function fmt(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-/** Validates the inputs and groups both sides by configHash; throws on any refusal. */
+/**
+ * Validates the inputs and groups both sides by {@link setupHash} (so a base
+ * written before a config field existed still meets a current run that states
+ * the field's default); throws on any refusal.
+ */
 function groupRecords(base: readonly RunRecord[], current: readonly RunRecord[]): Group[] {
   const problems: string[] = [];
   const suites = new Set([...base, ...current].map((r) => r.suiteVersion));
@@ -176,27 +181,29 @@ function groupRecords(base: readonly RunRecord[], current: readonly RunRecord[])
   for (const [side, records] of [["base", base], ["current", current]] as const) {
     const seen = new Set<string>();
     for (const r of records) {
-      const text = canonicalJson({ toy: r.toy, method: r.method, config: r.config });
-      const first = identity.get(r.configHash);
-      if (!first) identity.set(r.configHash, { text, runId: r.runId });
+      const configHash = setupHash(r);
+      const config = configWithDefaults(r.method, r.config);
+      const text = canonicalJson({ toy: r.toy, method: r.method, config });
+      const first = identity.get(configHash);
+      if (!first) identity.set(configHash, { text, runId: r.runId });
       else if (first.text !== text) {
         problems.push(
-          `configs differ under configHash ${r.configHash.slice(0, 12)}: ` +
+          `configs differ under configHash ${configHash.slice(0, 12)}: ` +
             `${first.runId} vs ${side} ${r.runId}`,
         );
       }
-      const key = `${r.configHash}\u0000${r.seed}`;
+      const key = `${configHash}\u0000${r.seed}`;
       if (seen.has(key)) {
         problems.push(
-          `duplicate seed ${r.seed} for configHash ${r.configHash.slice(0, 12)} on ${side} side ` +
+          `duplicate seed ${r.seed} for configHash ${configHash.slice(0, 12)} on ${side} side ` +
             `(${r.runId})`,
         );
       }
       seen.add(key);
-      let g = groups.get(r.configHash);
+      let g = groups.get(configHash);
       if (!g) {
-        g = { toy: r.toy, method: r.method, configHash: r.configHash, base: [], current: [] };
-        groups.set(r.configHash, g);
+        g = { toy: r.toy, method: r.method, configHash, base: [], current: [] };
+        groups.set(configHash, g);
       }
       g[side].push(r);
     }

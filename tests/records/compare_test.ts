@@ -5,6 +5,7 @@ import {
   comparisonMarkdown,
   configHash,
   DEFAULT_POLICY,
+  getMethod,
   incompleteBeta,
   makeRecord,
   type Metric,
@@ -39,7 +40,12 @@ const BASE_VALUES: Values = { mmcs: 0.999, loss: 0.01, ml2r: 1.005 };
 function rec(
   seed: number,
   values: Values = BASE_VALUES,
-  opts: { config?: Record<string, unknown>; hash?: string; status?: RunStatus } = {},
+  opts: {
+    config?: Record<string, unknown>;
+    hash?: string;
+    status?: RunStatus;
+    target?: RunRecord["target"];
+  } = {},
 ): RunRecord {
   return makeRecord({
     toy: "tms_5-2",
@@ -47,7 +53,7 @@ function rec(
     seed,
     config: opts.config ?? CONFIG,
     configHash: opts.hash ?? HASH,
-    target: null,
+    target: opts.target ?? null,
     backend: "wasm",
     status: opts.status ?? "completed",
     error: null,
@@ -133,6 +139,27 @@ Deno.test("a run that no longer completes, or a missing metric, is a regression"
   // A metric that only the current side has is new, not compared.
   const c3 = compareRecords(seeds(2, { mmcs: 0.999 }), seeds(2));
   assert.deepEqual(c3.rows.map((r) => r.metric), ["status", "mmcs"]);
+});
+
+Deno.test("a base written before a config field existed meets a current run stating its default", () => {
+  const target = { seedRequested: 0, seedUsed: 0, hash: "t", attempts: [] };
+  const full = { ...getMethod("spd").defaults } as Record<string, unknown>;
+  const { microBatch: _, ...old } = full;
+  const at = (config: Record<string, unknown>, seed: number, values = BASE_VALUES) =>
+    rec(seed, values, { config, hash: configHash("tms_5-2", "spd", config, 0), target });
+  const c = compareRecords([at(old, 0), at(old, 1)], [at(full, 0), at(full, 1)]);
+  assert.equal(c.configs, 1);
+  assert.equal(c.regressions, 0);
+  const worse = compareRecords([at(old, 0), at(old, 1)], [
+    at(full, 0),
+    at(full, 1, { ...BASE_VALUES, mmcs: 0.9 }),
+  ]);
+  assert.equal(worse.regressions, 1);
+  // A field stated with a value other than its default is another config.
+  assert.throws(
+    () => compareRecords([at(old, 0)], [at({ ...full, microBatch: 128 }, 0)]),
+    /only on the base side/,
+  );
 });
 
 Deno.test("refuses differing configs, one-sided groups, mixed suite versions, duplicate seeds", () => {
