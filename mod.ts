@@ -275,6 +275,8 @@ export {
 export { FINISHED, finishedKeys, mergeRecords, recordKey } from "./bench/records/merge.ts";
 export {
   type CellRobustness,
+  type FailureCount,
+  formatFailures,
   type MethodRobustness,
   robustness,
   wilsonInterval,

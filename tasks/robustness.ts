@@ -1,11 +1,12 @@
 /**
  * `deno task robustness FILE…`: Markdown robustness tables from records —
  * per grid cell the success rate over seeds with its Wilson 95% interval,
+ * the mean ML2R and how many runs missed each check of the success criterion,
  * and per toy × method the fraction of the grid that succeeds.
  *
  * @module
  */
-import { getToy, robustness, type RunRecord } from "../mod.ts";
+import { formatFailures, getToy, robustness, type RunRecord } from "../mod.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
 import { readRecords } from "./merge.ts";
 
@@ -15,7 +16,7 @@ const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 export function robustnessMarkdown(records: readonly RunRecord[]): string {
   const { cells, methods } = robustness(records, (toy) => getToy(toy).success);
   const cellTable = formatMarkdownTable(
-    ["toy", "method", "cell", "solved", "rate", "95% CI", "mean ML2R"],
+    ["toy", "method", "cell", "solved", "rate", "95% CI", "mean ML2R", "runs failing each check"],
     cells.map((c) => [
       c.toy,
       c.method,
@@ -24,6 +25,7 @@ export function robustnessMarkdown(records: readonly RunRecord[]): string {
       pct(c.rate),
       `${pct(c.interval[0])}–${pct(c.interval[1])}`,
       Number.isNaN(c.ml2rMean) ? "-" : c.ml2rMean.toFixed(4),
+      formatFailures(c.failures) || "-",
     ]),
   );
   const methodTable = formatMarkdownTable(

@@ -16,6 +16,12 @@ export interface Check {
   readonly value: number;
 }
 
+/** A check that did not hold, with the value seen (undefined when the metric is missing). */
+export interface FailedCheck extends Check {
+  /** The metric's value in the run. */
+  readonly got: number | undefined;
+}
+
 /** A named success criterion: every check must hold. */
 export interface Criterion {
   /** Short name. */
@@ -61,6 +67,8 @@ export interface CriterionResult {
   readonly pass: boolean;
   /** Failed checks, e.g. `ml2r <= 1.03 (got 1.0412)`; a missing metric fails. */
   readonly failures: readonly string[];
+  /** The checks behind `failures`, in the criterion's order, with the values seen. */
+  readonly failedChecks: readonly FailedCheck[];
 }
 
 /** Checks `metrics` against `criterion`. */
@@ -69,14 +77,18 @@ export function checkCriterion(
   metrics: Readonly<Record<string, Metric>>,
 ): CriterionResult {
   const failures: string[] = [];
+  const failedChecks: FailedCheck[] = [];
   for (const c of criterion.checks) {
     const v = metrics[c.metric]?.value;
     const ok = v !== undefined &&
       (c.op === ">=" ? v >= c.value : c.op === "<=" ? v <= c.value : v === c.value);
     const seen = v === undefined ? "missing" : Number.isFinite(v) ? String(+v.toPrecision(6)) : v;
-    if (!ok) failures.push(`${c.metric} ${c.op} ${c.value} (got ${seen})`);
+    if (!ok) {
+      failures.push(`${c.metric} ${c.op} ${c.value} (got ${seen})`);
+      failedChecks.push({ ...c, got: v });
+    }
   }
-  return { pass: failures.length === 0, failures };
+  return { pass: failures.length === 0, failures, failedChecks };
 }
 
 /**

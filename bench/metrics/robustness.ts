@@ -10,7 +10,7 @@
 import { configWithDefaults } from "../methods/method.ts";
 import { type RunRecord, setupHash } from "../records/record.ts";
 import { canonicalJson } from "../toys/trained_target.ts";
-import { type Criterion, runSolved } from "./criteria.ts";
+import { checkCriterion, type Criterion, runSolved } from "./criteria.ts";
 
 /**
  * Wilson score interval for `successes` out of `n` at normal quantile `z`
@@ -45,6 +45,62 @@ export interface CellRobustness {
   readonly interval: [number, number];
   /** Mean ML2R over the cell's completed runs (NaN when the toy has none). */
   readonly ml2rMean: number;
+  /**
+   * Why runs were not solved: per failed check's metric (or `diverged` /
+   * `failed` for runs that did not complete), how many runs and the range of
+   * values they had. A run that fails two checks counts under both.
+   */
+  readonly failures: Readonly<Record<string, FailureCount>>;
+}
+
+/** Runs of a cell that missed one check, and the range of the values they had. */
+export interface FailureCount {
+  /** Number of runs. */
+  readonly runs: number;
+  /** Smallest value seen (NaN for a status or a missing metric). */
+  readonly min: number;
+  /** Largest value seen (NaN for a status or a missing metric). */
+  readonly max: number;
+}
+
+/**
+ * A cell's failures in words, most frequent first, each with the range of
+ * values the runs had: `ci_pattern_error 4 (12–18), alive.linear1 3 (6–8),
+ * diverged 1`; "" when every run was solved.
+ */
+export function formatFailures(failures: Readonly<Record<string, FailureCount>>): string {
+  const num = (x: number) => String(+x.toPrecision(4));
+  return Object.entries(failures)
+    .sort((a, b) => b[1].runs - a[1].runs || a[0].localeCompare(b[0]))
+    .map(([k, f]) => {
+      if (Number.isNaN(f.min)) return `${k} ${f.runs}`;
+      return `${k} ${f.runs} (${f.min === f.max ? num(f.min) : `${num(f.min)}–${num(f.max)}`})`;
+    })
+    .join(", ");
+}
+
+/** Per failed check's metric or non-completed status: the runs behind it and their values. */
+function failureCounts(
+  runs: readonly RunRecord[],
+  criterion: Criterion,
+): Record<string, FailureCount> {
+  const seen = new Map<string, number[]>();
+  for (const r of runs) {
+    const reasons: [string, number][] = r.status === "completed"
+      ? checkCriterion(criterion, r.metrics).failedChecks.map((c) => [c.metric, c.got ?? NaN])
+      : [[r.status, NaN]];
+    for (const [k, v] of reasons) seen.set(k, [...(seen.get(k) ?? []), v]);
+  }
+  const out: Record<string, FailureCount> = {};
+  for (const [k, values] of seen) {
+    const finite = values.filter((v) => !Number.isNaN(v));
+    out[k] = {
+      runs: values.length,
+      min: finite.length ? Math.min(...finite) : NaN,
+      max: finite.length ? Math.max(...finite) : NaN,
+    };
+  }
+  return out;
 }
 
 /** One toy × method over its whole grid. */
@@ -116,6 +172,7 @@ export function robustness(
         rate: ok / runs.length,
         interval: wilsonInterval(ok, runs.length),
         ml2rMean: ml2r.length ? ml2r.reduce((a, b) => a + b, 0) / ml2r.length : NaN,
+        failures: failureCounts(runs, criterionFor(toy)),
       };
     }).sort((a, b) => a.cell.localeCompare(b.cell));
     cells.push(...groupCells);

@@ -11,9 +11,17 @@ const solved = {
 };
 
 Deno.test("a solved TMS 5-2 record passes tms_solved(5), with or without shrinkage", () => {
-  assert.deepEqual(checkCriterion(tmsSolved(5), solved), { pass: true, failures: [] });
+  assert.deepEqual(checkCriterion(tmsSolved(5), solved), {
+    pass: true,
+    failures: [],
+    failedChecks: [],
+  });
   const shrunk = { ...solved, ml2r: m(0.89) };
-  assert.deepEqual(checkCriterion(tmsSolved(5), shrunk), { pass: true, failures: [] });
+  assert.deepEqual(checkCriterion(tmsSolved(5), shrunk), {
+    pass: true,
+    failures: [],
+    failedChecks: [],
+  });
 });
 
 Deno.test("each violated check is reported with the value seen", () => {
@@ -25,6 +33,10 @@ Deno.test("each violated check is reported with the value seen", () => {
   });
   assert.equal(r.pass, false);
   assert.deepEqual(r.failures, ["mmcs >= 0.99 (got 0.974)", "alive.linear1 == 5 (got 6)"]);
+  assert.deepEqual(r.failedChecks, [
+    { metric: "mmcs", op: ">=", value: 0.99, got: 0.974 },
+    { metric: "alive.linear1", op: "==", value: 5, got: 6 },
+  ]);
   const missing = checkCriterion(tmsSolved(5), { mmcs: m(1) });
   assert.ok(missing.failures.includes("ci_pattern_error == 0 (got missing)"));
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   configHash,
+  formatFailures,
   getMethod,
   makeRecord,
   type Metric,
@@ -65,6 +66,21 @@ Deno.test("robustness: success rate per cell labelled by the varying field; grid
     ["importanceCoeff=0.03", 1, 5],
   ]);
   assert.ok(Math.abs(cells[0].interval[0] - 0.3755) < 1e-4);
+  // Unsolved runs fail MMCS and the pattern check (alive and norm ratio hold); seed 4 of 0.03 diverged.
+  assert.deepEqual(cells[0].failures, {
+    mmcs: { runs: 1, min: 0.9, max: 0.9 },
+    ci_pattern_error: { runs: 1, min: 3, max: 3 },
+  });
+  assert.deepEqual(cells[1].failures.diverged, { runs: 1, min: NaN, max: NaN });
+  assert.equal(
+    formatFailures(cells[1].failures),
+    "ci_pattern_error 3 (3), mmcs 3 (0.9), diverged 1",
+  );
+  assert.equal(
+    formatFailures({ "alive.linear1": { runs: 3, min: 6, max: 8 } }),
+    "alive.linear1 3 (6–8)",
+  );
+  assert.equal(formatFailures({}), "");
   assert.equal(methods.length, 1);
   assert.equal(methods[0].gridFraction, 0.5);
   assert.equal(methods[0].runRate, 0.5);
@@ -80,7 +96,7 @@ Deno.test("robustness Markdown: one row per cell with rate and interval", async 
   const md = robustnessMarkdown([0, 1, 2, 3, 4].map((s) => run(0.003, s, s !== 2)));
   assert.match(
     md,
-    /\| tms_5-2 \| spd \| \(single config\) \| 4\/5 \| 80% \| 38%–96% \| 0\.9800 \|/,
+    /\| tms_5-2 \| spd \| \(single config\) \| 4\/5 \| 80% \| 38%–96% \| 0\.9800 \| ci_pattern_error 1 \(3\), mmcs 1 \(0\.9\) \|/,
   );
   assert.match(md, /\| tms_5-2 \| spd \| 1 \| 100% \| 80% \| 0\.9800–0\.9800 \|/);
 });

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Criterion } from "../../metrics/criteria.ts";
-import { type CellRobustness, robustness } from "../../metrics/robustness.ts";
+import { type CellRobustness, formatFailures, robustness } from "../../metrics/robustness.ts";
 import type { RunRecord } from "../../records/record.ts";
 import { chartId, makeChart, type ReportChart } from "../chart.ts";
 
@@ -58,6 +58,7 @@ export function robustnessCells(cells: readonly CellRobustness[]): {
       lo: c.interval[0],
       hi: c.interval[1],
       ml2r: Number.isNaN(c.ml2rMean) ? null : c.ml2rMean,
+      why: formatFailures(c.failures) || "-",
     };
   });
   return { xField, rows };
@@ -96,7 +97,8 @@ export function robustnessCharts(
       `Robustness: success rate per config, ${toy} · ${method}`,
       `Each cell is one config; colour is the fraction of its seeds that meet '${criterion.name}' ` +
         `(${checks}); the text is solved/run. Diverged and failed runs count as failures; the ` +
-        "tooltip gives the Wilson 95% interval and the mean ML2R. Good: green (rate 1) over " +
+        "tooltip gives the Wilson 95% interval, the mean ML2R and, per unmet check, how many " +
+        "runs missed it. Good: green (rate 1) over " +
         "most of the grid, i.e. the method does not need its hyperparameters tuned to succeed.",
       {
         data: { values: rows },
@@ -122,6 +124,7 @@ export function robustnessCharts(
                 { field: "lo", format: ".0%", title: "95% CI low" },
                 { field: "hi", format: ".0%", title: "95% CI high" },
                 { field: "ml2r", format: ".4f", title: "mean ML2R" },
+                { field: "why", title: "runs failing each check" },
               ],
             },
           },
