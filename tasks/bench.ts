@@ -44,6 +44,7 @@ import {
   openJobCheckpoint,
 } from "./lib/checkpoint_file.ts";
 import { collectProvenance } from "./lib/provenance.ts";
+import { describePlugins, loadPlugins } from "./lib/plugins.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
 import { readRecords } from "./merge.ts";
@@ -60,6 +61,8 @@ const USAGE = `usage: deno task bench [options]
                        resid_mlp_1_spd_beta3) instead of --toy/--method/--seed
                        (with no --toy/--method/--sweep and the paper profile the run is the full
                        reproduction: every toy x method x seed plus every sweep in bench/sweeps/)
+  --plugin FILE        import a module that registers toys or methods of one's own before
+                       planning (repeatable; README "Adding a toy or a method")
   --steps N            override the method's step count
   --set KEY=VALUE      override any config field (repeatable), e.g. --set importanceCoeff=1e-3
   --shard I/N          run only shard I of N of the job list (0 <= I < N)
@@ -185,6 +188,7 @@ async function main(argv: string[]): Promise<number> {
       "target-seed": { type: "string", default: "0" },
       profile: { type: "string", default: "paper" },
       sweep: { type: "string" },
+      plugin: { type: "string", multiple: true, default: [] },
       steps: { type: "string" },
       set: { type: "string", multiple: true, default: [] },
       shard: { type: "string", default: "0/1" },
@@ -208,6 +212,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // Validate everything and read the records file before any work, so bad input never costs a
   // run and never touches results already written.
+  const plugins = await loadPlugins(values.plugin!);
+  for (const line of describePlugins(plugins)) console.error(line);
   const overrides = parseOverrides(values.set!);
   if (values.steps !== undefined) overrides.steps = positiveInt(values.steps, "--steps");
   const workers = positiveInt(values.workers!, "--workers");
@@ -283,7 +289,10 @@ async function main(argv: string[]): Promise<number> {
   const provenance = await collectProvenance(backend.tfjs);
   const checkpoints: CheckpointOptions = {
     ...checkpointing,
-    code: { hash: await codeHash(), gitCommit: provenance.gitCommit },
+    code: {
+      hash: await codeHash(undefined, plugins.map((p) => p.url)),
+      gitCommit: provenance.gitCommit,
+    },
   };
   const log = (line: string) => console.error(line);
   log(
@@ -325,6 +334,7 @@ async function main(argv: string[]): Promise<number> {
     quiet: values.quiet!,
     checkpoints,
     resumedSteps,
+    plugins: plugins.map((p) => p.url),
     onRecord: async (record) => {
       await appendJsonLine(values.out!, encodeNonFinite(record));
       if (record.status === "failed") log(`${record.runId}: FAILED: ${record.error}`);

@@ -19,7 +19,14 @@ import { loadOrTrainTarget } from "./lib/target_cache.ts";
 
 /** Messages the main thread sends. */
 export type ToWorker =
-  | { type: "init"; backend: string; cacheDir: string; checkpoints: CheckpointOptions }
+  | {
+    type: "init";
+    backend: string;
+    cacheDir: string;
+    checkpoints: CheckpointOptions;
+    /** Plugin module URLs to import before the first job, so their toys and methods exist here. */
+    plugins: readonly string[];
+  }
   | { type: "job"; job: JobSpec; provenance: Provenance };
 
 /** Messages a worker sends back. */
@@ -38,6 +45,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   try {
     if (msg.type === "init") {
+      for (const url of msg.plugins) await import(url);
       backend = (await initBackend(msg.backend)).name;
       cacheDir = msg.cacheDir;
       checkpoints = msg.checkpoints;

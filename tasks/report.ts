@@ -26,6 +26,7 @@ import {
   type ThroughputPoint,
 } from "../mod.ts";
 import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
+import { loadPlugins } from "./lib/plugins.ts";
 import { specToSvg, svgToPng } from "./lib/render_chart.ts";
 import { vegaLiteValidator } from "./lib/vl_schema.ts";
 
@@ -40,6 +41,8 @@ const USAGE = `usage: deno task report [RECORDS.jsonl …] [options]
   --out DIR       output folder (default: reports/latest); its old *.vl.json, *.svg, *.png,
                   index.html and summary.md are replaced
   --title TEXT    report title (default: "pdbench reproduction report")
+  --plugin FILE   import a module that registers toys or methods first (repeatable), for
+                  records of a toy of one's own
   -h, --help      this text`;
 
 /**
@@ -146,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       out: { type: "string", default: "reports/latest" },
       title: { type: "string" },
+      plugin: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: true,
@@ -155,6 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  await loadPlugins(values.plugin!);
   const inputs = positionals.length ? positionals : await defaultInputs();
   if (inputs.length === 0) {
     throw new Error(`no records given and none found under ${DEFAULT_DIRS.join(", ")}`);

@@ -8,6 +8,7 @@
  */
 import { formatFailures, getToy, robustness, type RunRecord } from "../mod.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
+import { withPlugins } from "./lib/plugins.ts";
 import { readRecords } from "./merge.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
@@ -45,12 +46,13 @@ export function robustnessMarkdown(records: readonly RunRecord[]): string {
 }
 
 if (import.meta.main) {
-  if (Deno.args.length === 0) {
-    console.error("usage: deno task robustness RECORDS.jsonl …");
-    Deno.exit(2);
-  }
   try {
-    console.log(robustnessMarkdown((await Promise.all(Deno.args.map(readRecords))).flat()));
+    const files = await withPlugins(Deno.args);
+    if (files.length === 0) {
+      console.error("usage: deno task robustness [--plugin FILE …] RECORDS.jsonl …");
+      Deno.exit(2);
+    }
+    console.log(robustnessMarkdown((await Promise.all(files.map(readRecords))).flat()));
   } catch (err) {
     console.error(`robustness: ${(err as Error).message}`);
     Deno.exit(2);

@@ -14,6 +14,7 @@ import {
   runVerdict,
 } from "../mod.ts";
 import { readJsonLines } from "./lib/atomic_file.ts";
+import { withPlugins } from "./lib/plugins.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
 
 const METRICS = ["mmcs", "ml2r", "ci_pattern_error", "alive.linear1", "alive_norm_ratio"];
@@ -97,12 +98,16 @@ export function compareMethods(records: readonly RunRecord[]): string {
 }
 
 if (import.meta.main) {
-  if (Deno.args.length === 0) {
-    console.error("usage: deno task summary RECORDS.jsonl …");
+  const files = await withPlugins(Deno.args).catch((err) => {
+    console.error(`summary: ${(err as Error).message}`);
+    Deno.exit(2);
+  });
+  if (files.length === 0) {
+    console.error("usage: deno task summary [--plugin FILE …] RECORDS.jsonl …");
     Deno.exit(2);
   }
   const records: RunRecord[] = [];
-  for (const file of Deno.args) {
+  for (const file of files) {
     for (const [i, raw] of (await readJsonLines<unknown>(file)).entries()) {
       try {
         records.push(parseRunRecord(raw));

@@ -30,6 +30,8 @@ export interface RunContext {
   readonly checkpoints: CheckpointOptions;
   /** Steps already done by jobs that resume from a checkpoint, by job id (for progress only). */
   readonly resumedSteps: ReadonlyMap<string, number>;
+  /** Plugin module URLs each worker imports before its first job (`plugins.ts`). */
+  readonly plugins: readonly string[];
   readonly onRecord: (record: RunRecord) => Promise<void>;
 }
 
@@ -140,6 +142,7 @@ export async function runInWorkers(ctx: RunContext, n: number): Promise<void> {
       };
       send({
         type: "init",
+        plugins: ctx.plugins,
         backend: ctx.backend,
         cacheDir: ctx.cacheDir,
         checkpoints: ctx.checkpoints,
