@@ -287,10 +287,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const backend = await initBackend(values.backend!);
   const provenance = await collectProvenance(backend.tfjs);
+  if (plugins.length) provenance.plugins = plugins.map(({ path, sha256 }) => ({ path, sha256 }));
   const checkpoints: CheckpointOptions = {
     ...checkpointing,
     code: {
-      hash: await codeHash(undefined, plugins.map((p) => p.url)),
+      hash: await codeHash(undefined, plugins.map((p) => p.sha256 ?? p.url)),
       gitCommit: provenance.gitCommit,
     },
   };

@@ -41,6 +41,12 @@ export interface Provenance {
   cpuCores: number;
   /** Host name. */
   hostname: string;
+  /**
+   * Plugin modules loaded for the run (`--plugin`), each with the SHA-256 of
+   * its entry file (null for a module that is not a local file); absent
+   * when none was.
+   */
+  plugins?: readonly { path: string; sha256: string | null }[];
 }
 
 /** Run outcome. */

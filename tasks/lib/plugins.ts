@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
@@ -17,6 +18,8 @@ export interface LoadedPlugin {
   readonly path: string;
   /** Module URL (what a Web Worker imports to see the same registrations). */
   readonly url: string;
+  /** SHA-256 of the entry file, or null when the module is not a local file. */
+  readonly sha256: string | null;
   /** Toy ids it registered. */
   readonly toys: readonly string[];
   /** Method ids it registered. */
@@ -44,9 +47,13 @@ export async function loadPlugins(paths: readonly string[]): Promise<LoadedPlugi
     } catch (err) {
       throw new Error(`--plugin: cannot load '${path}': ${(err as Error).message}`);
     }
+    const sha256 = url.startsWith("file:")
+      ? createHash("sha256").update(await Deno.readFile(new URL(url))).digest("hex")
+      : null;
     loaded.push({
       path,
       url,
+      sha256,
       toys: toyIds().filter((id) => !toysBefore.includes(id)),
       methods: methodIds().filter((id) => !methodsBefore.includes(id)),
     });

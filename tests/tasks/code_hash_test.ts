@@ -37,6 +37,11 @@ Deno.test("codeHash: follows code and config under bench/ and tasks/, not README
   assert.notEqual(edited, base, "an uncommitted edit counts");
   await Deno.writeTextFile(join(root, "bench/methods/new.ts"), "\n");
   assert.notEqual(await codeHash(root), edited, "a new file counts");
+  const now = await codeHash(root);
+  assert.equal(await codeHash(root, []), now, "no plugins: the plain hash");
+  const withPlugin = await codeHash(root, ["a".repeat(64)]);
+  assert.notEqual(withPlugin, now, "a plugin counts");
+  assert.notEqual(await codeHash(root, ["b".repeat(64)]), withPlugin, "and so does its content");
   await Deno.remove(root, { recursive: true });
 });
 

@@ -36,6 +36,9 @@ Deno.test("a plugin's toy and method run and are scored like built-ins, in proce
   assert.equal(m["l0.linear1"].value, 1);
   assert.equal(m["l0.linear2"].value, 5);
   assert.equal(m.parameters.value, 0);
+  const plugins = (rec.provenance as { plugins: { path: string; sha256: string }[] }).plugins;
+  assert.equal(plugins[0].path, PLUGIN);
+  assert.match(plugins[0].sha256, /^[0-9a-f]{64}$/);
 
   // Two jobs on two Web Workers: each worker imports the plugin before its first job.
   const r2 = await bench([
