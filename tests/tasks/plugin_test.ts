@@ -4,7 +4,7 @@ import { bench, recordsIn } from "../helpers/bench_cli.ts";
 
 const PLUGIN = new URL("../fixtures/example_plugin.ts", import.meta.url).pathname;
 const PROFILE = new URL("../fixtures/example_profile.json", import.meta.url).pathname;
-const ROBUSTNESS = new URL("../../tasks/robustness.ts", import.meta.url).pathname;
+const task = (name: string) => new URL(`../../tasks/${name}.ts`, import.meta.url).pathname;
 const BASE = [
   "--plugin",
   PLUGIN,
@@ -62,19 +62,29 @@ Deno.test("a plugin's toy and method run and are scored like built-ins, in proce
   // The method ignores the seed, so the workers' records hash like the in-process one.
   assert.equal(new Set(recs.map((x) => x.resultHash)).size, 1);
 
-  // The robustness task needs the plugin to know the toy's success criterion.
-  const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ROBUSTNESS, "--plugin", PLUGIN, out],
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const rob = await cmd.output();
-  const text = new TextDecoder().decode(rob.stdout);
-  assert.equal(rob.code, 0, new TextDecoder().decode(rob.stderr));
+  // The robustness and report tasks need the plugin to know the toy's success criterion.
+  const run = async (name: string, ...args: string[]) => {
+    const o = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", task(name), "--plugin", PLUGIN, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    assert.equal(o.code, 0, dec.decode(o.stderr));
+    return dec.decode(o.stdout);
+  };
+  const text = await run("robustness", out);
   assert.match(
     text,
     /\| tms_5-2-pentagon \| input_basis \| \(single config\) \| 0\/3 \|.*ci_pattern_error 3 \(20\)/,
   );
+  await run("report", out, "--out", join(dir, "report"));
+  const spec = JSON.parse(
+    await Deno.readTextFile(
+      join(dir, "report", "ci_heatmap__tms_5-2-pentagon__input_basis__main.vl.json"),
+    ),
+  );
+  assert.match(JSON.stringify(spec), /linear2/);
   await Deno.remove(dir, { recursive: true });
 });
 
