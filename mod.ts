@@ -31,7 +31,6 @@ export {
   initBackend,
   isBackendName,
   segmentSumRows,
-  tf,
   variableFrom,
 } from "./bench/runtime/backend.ts";
 export { Rng, RNG_VERSION, type RngState, rngStream } from "./bench/runtime/rng.ts";

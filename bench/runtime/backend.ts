@@ -253,8 +253,4 @@ export async function initBackend(name: string): Promise<BackendInfo> {
   return { name, active: tf.getBackend(), tfjs: tf.version.tfjs };
 }
 
-/**
- * The TF.js namespace the suite computes with. Plugins use this one (from
- * `mod.ts`), so their tensors live on the backend `initBackend` chose.
- */
 export { tf };
