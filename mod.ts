@@ -221,6 +221,7 @@ export {
   checkCriterion,
   type Criterion,
   type CriterionResult,
+  type FailedCheck,
   residSolved,
   runSolved,
   runVerdict,
