@@ -52,8 +52,10 @@ import { type RunContext, runInProcess, runInWorkers } from "./lib/run_jobs.ts";
 
 const USAGE = `usage: deno task bench [options]
 
-  --toy ID[,ID…]       toys to run (default: all: ${toyIds().join(", ")})
-  --method ID[,ID…]    methods to run (default: all: ${methodIds().join(", ")})
+  --toy ID[,ID…]       toys to run (default: all: ${toyIds().join(", ")}, and any a plugin adds)
+  --method ID[,ID…]    methods to run (default: all: ${
+  methodIds().join(", ")
+}, and any a plugin adds)
   --seed LIST          decomposition seeds, e.g. 0 or 0,2 or 0-4 (default: 0-4)
   --target-seed N      target seed requested (default: 0)
   --profile NAME|FILE  config profile: ${profileNames().join(" | ")} or a JSON file (default: paper)
