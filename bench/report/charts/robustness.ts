@@ -98,8 +98,8 @@ export function robustnessCharts(
       `Each cell is one config; colour is the fraction of its seeds that meet '${criterion.name}' ` +
         `(${checks}); the text is solved/run. Diverged and failed runs count as failures; the ` +
         "tooltip gives the Wilson 95% interval, the mean ML2R and, per unmet check, how many " +
-        "runs missed it. Good: green (rate 1) over " +
-        "most of the grid, i.e. the method does not need its hyperparameters tuned to succeed.",
+        "runs missed it. Good: green (rate 1) over most of the grid, i.e. the method does not " +
+        "need its hyperparameters tuned to succeed.",
       {
         data: { values: rows },
         width: Math.max(120, 64 * xs.length),
