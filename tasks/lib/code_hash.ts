@@ -3,9 +3,9 @@
  * SHA-256 over every `.ts` and `.json` file under `bench/` and `tasks/`, plus
  * `mod.ts`, `deno.json`, `deno.lock`, the Deno version and the identity of
  * each plugin (`plugins.ts`: its entry file's SHA-256; its own imports are
- * not followed). Unlike a git commit
- * it sees uncommitted edits, and it ignores changes elsewhere (README, records,
- * reports), so a checkpoint stays resumable across a commit of results.
+ * not followed). Unlike a git commit it sees uncommitted edits, and it
+ * ignores changes elsewhere (README, records, reports), so a checkpoint stays
+ * resumable across a commit of results.
  *
  * @module
  */
