@@ -259,6 +259,7 @@ export {
 } from "./bench/records/record.ts";
 export { type Job, type JobCheckpointing, runJob, type SavedRun } from "./bench/run_job.ts";
 export {
+  axesCells,
   cellLabel,
   gridCells,
   jobKey,
@@ -272,6 +273,9 @@ export {
   shardJobs,
   sortJobs,
   type Sweep,
+  SWEEP_DESIGNS,
+  type SweepDesign,
+  uniqueJobs,
 } from "./bench/jobs/plan.ts";
 export { FINISHED, finishedKeys, mergeRecords, recordKey } from "./bench/records/merge.ts";
 export {

@@ -32,9 +32,9 @@ import {
   recordKey,
   type RunRecord,
   shardJobs,
-  sortJobs,
   toyIds,
   type TrainedTarget,
+  uniqueJobs,
 } from "../mod.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
 import { codeHash } from "./lib/code_hash.ts";
@@ -257,7 +257,7 @@ async function main(argv: string[]): Promise<number> {
     }
     planned = plan.jobs;
     if (values.toy === undefined && values.method === undefined && values.profile === "paper") {
-      planned = sortJobs([...planned, ...await committedSweepJobs(overrides)]);
+      planned = uniqueJobs([...planned, ...await committedSweepJobs(overrides)]);
     }
   }
   const jobs = shardJobs(planned, shard.index, shard.count);

@@ -106,6 +106,17 @@ export function planProfileJobs(plan: ProfilePlan): { jobs: JobSpec[]; skipped: 
   return { jobs: sortJobs(jobs), skipped };
 }
 
+/** The ways a sweep's values can be combined into cells. */
+export const SWEEP_DESIGNS = ["grid", "axes"] as const;
+
+/**
+ * How a sweep's values are combined: `grid`, every combination (the Cartesian
+ * product); `axes`, one field at a time around the centre (the base config):
+ * the centre itself, then each listed value of each field with every other
+ * swept field at its centre value.
+ */
+export type SweepDesign = typeof SWEEP_DESIGNS[number];
+
 /** A hyperparameter sweep, as data. */
 export interface Sweep {
   /** Name, used in reports. */
@@ -118,8 +129,10 @@ export interface Sweep {
   readonly profile?: string;
   /** Fixed overrides applied to every cell (e.g. fewer steps). */
   readonly fixed?: Readonly<Record<string, unknown>>;
-  /** Field → values; the grid is their Cartesian product. */
+  /** Field → values; combined into cells as `design` says. */
   readonly grid: Readonly<Record<string, readonly unknown[]>>;
+  /** How `grid` becomes cells (default `grid`, the Cartesian product). */
+  readonly design?: SweepDesign;
   /** Seeds run in every cell. */
   readonly seeds: readonly number[];
   /** Target seed (default 0). */
@@ -141,6 +154,13 @@ export function parseSweep(json: unknown, name = "sweep"): Sweep {
       throw new Error(`${name}: grid '${field}' must be a non-empty array`);
     }
   }
+  if (s.design !== undefined && !SWEEP_DESIGNS.includes(s.design as SweepDesign)) {
+    throw new Error(
+      `${name}: 'design' must be one of ${SWEEP_DESIGNS.join(", ")}; got ${
+        JSON.stringify(s.design)
+      }`,
+    );
+  }
   if (!Array.isArray(s.seeds) || !s.seeds.every((x) => Number.isInteger(x) && x >= 0)) {
     throw new Error(`${name}: 'seeds' must be an array of integers >= 0`);
   }
@@ -158,12 +178,44 @@ export function gridCells(
   return cells;
 }
 
+/**
+ * The cells of an `axes` design: the centre (every swept field at its value in
+ * `centre`), then, field by field in sorted order, each listed value that
+ * differs from the centre's with the other fields at the centre. Throws when
+ * `centre` has no value for a swept field.
+ */
+export function axesCells(
+  grid: Readonly<Record<string, readonly unknown[]>>,
+  centre: Readonly<Record<string, unknown>>,
+): Record<string, unknown>[] {
+  const fields = Object.keys(grid).sort();
+  const middle: Record<string, unknown> = {};
+  for (const field of fields) {
+    if (centre[field] === undefined) {
+      throw new Error(`design 'axes': the base config has no value for '${field}' to centre on`);
+    }
+    middle[field] = centre[field];
+  }
+  const cells = [middle];
+  for (const field of fields) {
+    for (const value of grid[field]) {
+      if (value !== middle[field]) cells.push({ ...middle, [field]: value });
+    }
+  }
+  return cells;
+}
+
 /** The label of a grid cell: `field=value` pairs in field order. */
 export function cellLabel(cell: Readonly<Record<string, unknown>>): string {
   return Object.keys(cell).sort().map((k) => `${k}=${cell[k]}`).join(",");
 }
 
-/** Expands a sweep into its sorted job list (grid cells × seeds). */
+/**
+ * Expands a sweep into its sorted job list (cells × seeds). The base of every
+ * cell is the profile's config with the sweep's `fixed` fields; for the
+ * `axes` design it is also the centre, with the method's defaults for fields
+ * it leaves out.
+ */
 export function planSweepJobs(sweep: Sweep, method: Method, profile: Profile): JobSpec[] {
   const base = profileConfig(profile, sweep.toy, sweep.method);
   if (!base) {
@@ -171,14 +223,31 @@ export function planSweepJobs(sweep: Sweep, method: Method, profile: Profile): J
       `sweep '${sweep.name}': profile has no '${sweep.method}' config for '${sweep.toy}'`,
     );
   }
+  let cells: Record<string, unknown>[];
+  try {
+    cells = (sweep.design ?? "grid") === "grid"
+      ? gridCells(sweep.grid)
+      : axesCells(sweep.grid, { ...method.defaults, ...base, ...sweep.fixed });
+  } catch (err) {
+    throw new Error(`sweep '${sweep.name}': ${(err as Error).message}`);
+  }
   const jobs: JobSpec[] = [];
-  for (const cell of gridCells(sweep.grid)) {
+  for (const cell of cells) {
     for (const seed of sweep.seeds) {
       const fields = { ...base, ...sweep.fixed, ...cell };
       jobs.push(makeJob(method, sweep.toy, seed, sweep.targetSeed ?? 0, fields, cellLabel(cell)));
     }
   }
-  return sortJobs(jobs);
+  return uniqueJobs(jobs);
+}
+
+/**
+ * The jobs with distinct ids, in canonical order: a job that two plans share
+ * (a sweep cell at the paper's values and the paper runs) is run once.
+ */
+export function uniqueJobs(jobs: readonly JobSpec[]): JobSpec[] {
+  const seen = new Set<string>();
+  return sortJobs(jobs).filter((j) => !seen.has(j.jobId) && seen.add(j.jobId));
 }
 
 /** Parses `i/n` (0 ≤ i < n): shard i of n. */

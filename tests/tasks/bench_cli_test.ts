@@ -42,7 +42,7 @@ Deno.test("bad input fails before any work, names the field and allowed values, 
     [["--checkpoint-minutes=-3"], /--checkpoint-minutes: must be a number >= 0, got '-3'/],
     [
       ["--sweep", "beta3"],
-      /--sweep: must be a \.json file or one of resid_mlp_1_spd_beta3, tms_5-2_apd, tms_5-2_spd; got 'beta3'/,
+      /--sweep: must be a \.json file or one of resid_mlp_1_spd_beta3, tms_5-2_apd, tms_5-2_spd, tms_5-2_spd_axes; got 'beta3'/,
     ],
   ];
   for (const [args, pattern] of cases) {
@@ -81,11 +81,12 @@ Deno.test("the plain bench is the full reproduction: every toy x method at paper
   const dir = await Deno.makeTempDir();
   const r = await bench(["--dry-run", "--out", join(dir, "none.jsonl")]);
   assert.equal(r.code, 0, r.stderr);
-  // 7 toys x 2 methods x 5 seeds, + 60 cells x 5 seeds (TMS 5-2 SPD sweep) + 18 x 5 (TMS 5-2
-  // APD sweep) + 5 x 5 (resid β3 sweep).
-  assert.match(r.stdout, /total: 485 job\(s\), 485 to run/);
-  assert.match(r.stdout, /tms_5-2\s+spd\s+305\s+305\s+12200000/);
-  assert.match(r.stdout, /tms_5-2\s+apd\s+95\s+95\s+1900000/);
+  // 7 toys x 2 methods x 5 seeds, + 60 cells x 5 seeds (TMS 5-2 SPD grid; its axes design is a
+  // subset) + 18 x 5 (TMS 5-2 APD) + 5 x 5 (resid β3), less the 15 paper jobs that are sweep cells.
+  assert.match(r.stdout, /total: 470 job\(s\), 470 to run/);
+  assert.match(r.stdout, /tms_5-2\s+spd\s+300\s+300\s+12000000/);
+  assert.match(r.stdout, /tms_5-2\s+apd\s+90\s+90\s+1800000/);
+  assert.match(r.stdout, /resid_mlp_1\s+spd\s+25\s+25\s+750000/);
   assert.match(r.stdout, /resid_mlp_3\s+spd\s+5\s+5\s+1000000/);
   await Deno.remove(dir, { recursive: true });
 });
