@@ -7,7 +7,9 @@
  * more); a reduction is one per input element; `AddN` of n inputs is n − 1 per
  * output element; pure data movement (reshape, transpose, copy, gather,
  * concat, casts) is zero, as are wrapper kernels (`forward` of a custom
- * gradient) whose inner kernels are recorded themselves.
+ * gradient) whose inner kernels are recorded themselves. pdbench's fused
+ * CI-MLP kernels count the arithmetic they execute per gate unit, their
+ * polynomial `exp` in full (`CI_MLP_FLOPS`).
  *
  * @module
  */
@@ -68,6 +70,19 @@ const ELEMENTWISE = new Set([
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/**
+ * Arithmetic per (row, component, gate unit) and per (row, component) of the
+ * fused CI-MLP kernels (`bench/methods/spd/ci_mlp_wasm.ts`). Forward: the
+ * pre-activation 2, exp 29, the A&S normal CDF 18, the activation and its
+ * weighted sum 3; per pair the lane sum and bias 4. Backward recomputes the
+ * 49 of pre-activation, exp and CDF, then 13 for the four gradients; per pair
+ * the lane sum 3.
+ */
+export const CI_MLP_FLOPS = {
+  PdbenchCiMlp: { perUnit: 52, perPair: 4 },
+  PdbenchCiMlpGrad: { perUnit: 62, perPair: 3 },
+} as const;
+
 /** FLOPs of one kernel call (see the module doc for the conventions). */
 export function kernelFlops(k: KernelShapes): number {
   const out = k.outputShapes[0] ?? [];
@@ -79,6 +94,12 @@ export function kernelFlops(k: KernelShapes): number {
     const inner = a1 === m ? a2 : a1; // a is [m, k] or, transposed, [k, m]
     const extra = k.name === "_FusedMatMul" ? size(out) : 0; // bias / activation
     return 2 * size(out) * inner + extra;
+  }
+  if (k.name in CI_MLP_FLOPS) {
+    const { perUnit, perPair } = CI_MLP_FLOPS[k.name as keyof typeof CI_MLP_FLOPS];
+    const pairs = size(k.outputShapes[0] ?? []);
+    const gate = k.inputShapes[k.name === "PdbenchCiMlp" ? 1 : 2]?.[1] ?? 0;
+    return pairs * (perUnit * gate + perPair);
   }
   if (REDUCTIONS.has(k.name)) return size(k.inputShapes[0] ?? []);
   if (k.name === "AddN") return Math.max(0, k.inputShapes.length - 1) * size(out);

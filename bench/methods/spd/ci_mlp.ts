@@ -11,11 +11,23 @@
  *   TF.js's own cpu backend uses for `tf.erf`) and the normal density of its
  *   derivative, instead of an `erf` forward plus an `exp` backward;
  * - the gradient is composed directly (`dpre = dy·w2·(Φ + x·φ)`), with none
- *   of the broadcast bookkeeping of the generic op gradients.
+ *   of the broadcast bookkeeping of the generic op gradients;
+ * - on the wasm backend (d_gate a multiple of 4), forward and backward each run
+ *   as one fused WebAssembly SIMD kernel (`ci_mlp_wasm.ts`), the same
+ *   arithmetic in one pass instead of ~37 elementwise kernels; other backends
+ *   run the TF.js ops below.
  *
  * @module
  */
 import { tf } from "../../runtime/backend.ts";
+import { CI_MLP_GRAD_KERNEL, CI_MLP_KERNEL, registerCiMlpWasmKernels } from "./ci_mlp_wasm.ts";
+
+registerCiMlpWasmKernels();
+
+/** Whether the fused wasm kernels serve these shapes on the active backend. */
+function fusedKernelApplies(rows: number, gateWidth: number): boolean {
+  return rows > 0 && gateWidth % 4 === 0 && tf.getBackend() === "wasm";
+}
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -52,6 +64,17 @@ export const ciMlpFused: (
   // deno-lint-ignore no-explicit-any
   (h: any, w1: any, b1: any, w2: any, b2: any, save: any) => {
     const [rows, C] = (h as tf.Tensor2D).shape;
+    if (fusedKernelApplies(rows, (w1 as tf.Tensor2D).shape[1])) {
+      save([h, w1, b1, w2]);
+      return {
+        value: tf.engine().runKernel(CI_MLP_KERNEL, { h, w1, b1, w2, b2 }, {}) as tf.Tensor,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [h, w1, b1, w2] = saved;
+          const grads = tf.engine().runKernel(CI_MLP_GRAD_KERNEL, { dy, h, w1, b1, w2 }, {});
+          return [...(grads as tf.Tensor[]), tf.sum(dy, 0)];
+        },
+      };
+    }
     // Temporaries are freed as soon as they are used, so the next op reuses their (cache-warm)
     // memory instead of touching fresh memory for every op.
     const [hE, pre, e, cdf, act, value] = tf.tidy(() => {
