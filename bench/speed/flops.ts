@@ -73,14 +73,14 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 /**
  * Arithmetic per (row, component, gate unit) and per (row, component) of the
  * fused CI-MLP kernels (`bench/methods/spd/ci_mlp_wasm.ts`). Forward: the
- * pre-activation 2, exp 29, the A&S normal CDF 18, the activation and its
+ * pre-activation 2, exp 28, the A&S normal CDF 18, the activation and its
  * weighted sum 3; per pair the lane sum and bias 4. Backward recomputes the
- * 49 of pre-activation, exp and CDF, then 13 for the four gradients; per pair
+ * 48 of pre-activation, exp and CDF, then 13 for the four gradients; per pair
  * the lane sum 3.
  */
 export const CI_MLP_FLOPS = {
-  PdbenchCiMlp: { perUnit: 52, perPair: 4 },
-  PdbenchCiMlpGrad: { perUnit: 62, perPair: 3 },
+  PdbenchCiMlp: { perUnit: 51, perPair: 4 },
+  PdbenchCiMlpGrad: { perUnit: 61, perPair: 3 },
 } as const;
 
 /** FLOPs of one kernel call (see the module doc for the conventions). */

@@ -7,14 +7,18 @@
  *
  * Arithmetic follows the op version in `ci_mlp.ts` step for step (the same
  * A&S 7.1.26 normal CDF, the same products in the same order); what differs
- * is `exp` (a Cephes-style float32 polynomial with 2^k scaling, relative error
- * ≲ 2e-7 against XNNPACK's, 0 below e^−87), the order of the sums over d_gate (four lanes,
- * then lanes added pairwise) and over rows (in row order). So results agree
+ * is `exp` (a Cephes-style float32 polynomial with 2^k scaling, exactly 0
+ * below e^−80 so that no denormal enters a product), the order of the sums
+ * over d_gate (four lanes, then lanes added pairwise) and over rows (in row
+ * order). So results agree
  * with the op version to float32 rounding, not bit for bit.
  *
  * Kernels: `PdbenchCiMlp` (inputs h, w1, b1, w2, b2 → raw `[rows, C]`) and
  * `PdbenchCiMlpGrad` (inputs dy, h, w1, b1, w2 → dh, dw1, db1, dw2); both need
- * d_gate to be a multiple of 4 and rows ≥ 1.
+ * d_gate to be a multiple of 4 and rows ≥ 1. Each iteration computes 4, 8 or
+ * 16 gate units (the largest that divides d_gate), interleaving their
+ * independent chains; the order of every sum is the same for all three, so
+ * they give the same bits.
  *
  * @module
  */
@@ -40,43 +44,66 @@ export const CI_MLP_KERNEL = "PdbenchCiMlp";
 /** Backward kernel name. */
 export const CI_MLP_GRAD_KERNEL = "PdbenchCiMlpGrad";
 
-/**
- * Writes the GELU pieces of `pre` (a v128 local) into the locals `e`
- * (exp(−pre²/2), exactly 0 where pre²/2 > 87) and `cdf` (Φ(pre)), using `t`
- * and `keep` as scratch.
- */
-function geluParts(
-  c: Code,
-  pre: number,
-  v: { e: number; cdf: number; t: number; keep: number },
-): void {
-  const { e, cdf, t, keep } = v;
-  // x = pre²·(−½); keep = x > −87; x = max(x, −87); k = nearest(x·log2 e); r = x − k·ln2.
-  c.get(pre).get(pre).f32x4Mul().f32x4Const(-0.5).f32x4Mul().set(e);
-  c.get(e).f32x4Const(-87).f32x4Gt().set(keep);
-  c.get(e).f32x4Const(-87).f32x4Max().set(e);
-  c.get(e).f32x4Const(Math.LOG2E).f32x4Mul().f32x4Nearest().set(t);
-  c.get(e).get(t).f32x4Const(LN2_HI).f32x4Mul().f32x4Sub()
-    .get(t).f32x4Const(LN2_LO).f32x4Mul().f32x4Sub().set(e); // e holds r
-  // cdf (as scratch) = polynomial in r; y = (p·r·r + r) + 1.
-  c.f32x4Const(EXP_P[5]).set(cdf);
-  for (let k = 4; k >= 0; k--) {
-    c.get(cdf).get(e).f32x4Mul().f32x4Const(EXP_P[k]).f32x4Add().set(cdf);
-  }
-  c.get(cdf).get(e).f32x4Mul().get(e).f32x4Mul().get(e).f32x4Add().f32x4Const(1).f32x4Add();
-  // · 2^k, built from the exponent bits; 0 where x was below −87.
-  c.get(t).i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add().i32(23).i32x4Shl().f32x4Mul();
-  c.get(keep).v128And().set(e);
-  // t = 1 / (|pre|·p/√2 + 1); tail = P(t)·e; Φ = |step(pre) − tail|.
-  c.f32x4Const(1).get(pre).f32x4Abs().f32x4Const(ERF_P * Math.SQRT1_2).f32x4Mul().f32x4Const(1)
-    .f32x4Add().f32x4Div().set(t);
-  c.get(t).f32x4Const(ERF_A[4] / 2).f32x4Mul().set(cdf);
-  for (let k = 3; k >= 0; k--) {
-    c.get(cdf).f32x4Const(ERF_A[k] / 2).f32x4Add().get(t).f32x4Mul().set(cdf);
-  }
-  c.get(pre).f32x4Const(0).f32x4Gt().f32x4Const(1).v128And()
-    .get(cdf).get(e).f32x4Mul().f32x4Sub().f32x4Abs().set(cdf);
+/** The v128 locals of one lane group (four gate units at byte offset `offset` from `g`). */
+interface Lanes {
+  readonly offset: number;
+  readonly pre: number;
+  readonly e: number;
+  readonly cdf: number;
+  readonly t: number;
+  readonly keep: number;
+  readonly w1v: number;
+  readonly dPre: number;
 }
+
+/** One statement, written for one lane group. */
+type Step = (c: Code, l: Lanes) => void;
+
+/**
+ * Writes each step for every lane group before the next step, so the
+ * groups' independent dependency chains sit side by side and the CPU can
+ * overlap them. Steps that touch a shared accumulator run in group order,
+ * which keeps every sum in the order of one group at a time.
+ */
+function interleave(c: Code, groups: readonly Lanes[], steps: readonly Step[]): void {
+  for (const step of steps) for (const l of groups) step(c, l);
+}
+
+/**
+ * The GELU pieces of `pre`: `e` = exp(−pre²/2), exactly 0 where pre²/2 > 80
+ * (so no denormal ever enters the products), and `cdf` = Φ(pre). `t` and
+ * `keep` are scratch.
+ */
+const GELU_STEPS: readonly Step[] = [
+  // x = pre²·(−½) (in e); keep = x > −80; k = nearest(x·log2 e) (in t); r = x − k·ln2 (in e).
+  (c, l) => c.get(l.pre).get(l.pre).f32x4Mul().f32x4Const(-0.5).f32x4Mul().set(l.e),
+  (c, l) => c.get(l.e).f32x4Const(-80).f32x4Gt().set(l.keep),
+  (c, l) => c.get(l.e).f32x4Const(Math.LOG2E).f32x4Mul().f32x4Nearest().set(l.t),
+  (c, l) =>
+    c.get(l.e).get(l.t).f32x4Const(LN2_HI).f32x4Mul().f32x4Sub()
+      .get(l.t).f32x4Const(LN2_LO).f32x4Mul().f32x4Sub().set(l.e),
+  // The polynomial in r (in cdf), then y = (p·r·r + r) + 1, times 2^k from the exponent bits,
+  // zeroed where x ≤ −80 (where the bits of 2^k may be garbage).
+  (c, l) => c.f32x4Const(EXP_P[5]).set(l.cdf),
+  ...[4, 3, 2, 1, 0].map((k): Step => (c, l) =>
+    c.get(l.cdf).get(l.e).f32x4Mul().f32x4Const(EXP_P[k]).f32x4Add().set(l.cdf)
+  ),
+  (c, l) =>
+    c.get(l.cdf).get(l.e).f32x4Mul().get(l.e).f32x4Mul().get(l.e).f32x4Add().f32x4Const(1)
+      .f32x4Add().get(l.t).i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add().i32(23).i32x4Shl()
+      .f32x4Mul().get(l.keep).v128And().set(l.e),
+  // t = 1 / (|pre|·p/√2 + 1); tail = P(t)·e; Φ = |step(pre) − tail|.
+  (c, l) =>
+    c.f32x4Const(1).get(l.pre).f32x4Abs().f32x4Const(ERF_P * Math.SQRT1_2).f32x4Mul()
+      .f32x4Const(1).f32x4Add().f32x4Div().set(l.t),
+  (c, l) => c.get(l.t).f32x4Const(ERF_A[4] / 2).f32x4Mul().set(l.cdf),
+  ...[3, 2, 1, 0].map((k): Step => (c, l) =>
+    c.get(l.cdf).f32x4Const(ERF_A[k] / 2).f32x4Add().get(l.t).f32x4Mul().set(l.cdf)
+  ),
+  (c, l) =>
+    c.get(l.pre).f32x4Const(0).f32x4Gt().f32x4Const(1).v128And()
+      .get(l.cdf).get(l.e).f32x4Mul().f32x4Sub().f32x4Abs().set(l.cdf),
+];
 
 /** Pushes the sum of a v128 local's four lanes: (l0 + l1) + (l2 + l3). */
 function laneSum(c: Code, v: number): void {
@@ -87,6 +114,20 @@ function laneSum(c: Code, v: number): void {
 /** Pushes the address `base + offset` (two i32 locals). */
 const at = (c: Code, base: number, offset: number) => c.get(base).get(offset).i32Add();
 
+/** `groups` lane groups of fresh locals, at byte offsets 0, 16, 32, … */
+function laneGroups(c: Code, groups: number): Lanes[] {
+  return Array.from({ length: groups }, (_, u) => ({
+    offset: 16 * u,
+    pre: c.local(V128),
+    e: c.local(V128),
+    cdf: c.local(V128),
+    t: c.local(V128),
+    keep: c.local(V128),
+    w1v: c.local(V128),
+    dPre: c.local(V128),
+  }));
+}
+
 /** The loop counters of {@linkcode pairLoop}: byte offsets into `[rows, C]` and `[C, G]`. */
 interface Counters {
   readonly i: number;
@@ -95,15 +136,16 @@ interface Counters {
 
 /**
  * Loops over every (row, component) pair: `i` walks the `[rows, C]` tensors
- * in bytes, `g` the component's `d_gate` weights in bytes, four units at a
- * time. `before` and `after` write the work around one pair, `group` that for
- * four gate units.
+ * in bytes, `g` the component's `d_gate` weights in bytes, `groups` × 4 units
+ * at a time. `before` and `after` write the work around one pair, `body` that
+ * for one stride of gate units.
  */
 function pairLoop(
   c: Code,
   n: { rows: number; C: number; G: number },
   at: Counters,
-  work: { before: () => void; group: () => void; after: () => void },
+  groups: number,
+  work: { before: () => void; body: () => void; after: () => void },
 ): void {
   const total = c.local(I32), rowEnd = c.local(I32), gEnd = c.local(I32);
   c.get(n.rows).get(n.C).i32Mul().i32(4).i32Mul().set(total);
@@ -115,8 +157,8 @@ function pairLoop(
       c.get(gEnd).set(at.g);
       c.get(at.g).get(n.G).i32(4).i32Mul().i32Add().set(gEnd);
       c.doWhile(() => {
-        work.group();
-        c.get(at.g).i32(16).i32Add().set(at.g);
+        work.body();
+        c.get(at.g).i32(16 * groups).i32Add().set(at.g);
         c.get(at.g).get(gEnd).i32LtU();
       });
       work.after();
@@ -127,27 +169,34 @@ function pairLoop(
   });
 }
 
-/** `forward(h, w1, b1, w2, b2, out, rows, C, G)`: raw CI-MLP outputs into `out`. */
-function forwardCode(): Code {
+/**
+ * `forward(h, w1, b1, w2, b2, out, rows, C, G)`: raw CI-MLP outputs into
+ * `out`, 4 × `groups` gate units per iteration (G must be a multiple).
+ */
+function forwardCode(groups: number): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [h, w1, b1, w2, b2, out, rows, C, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const ctr = { i: c.local(I32), g: c.local(I32) };
-  const cb = c.local(I32);
-  const hv = c.local(V128), acc = c.local(V128), pre = c.local(V128);
-  const e = c.local(V128), cdf = c.local(V128), t = c.local(V128), keep = c.local(V128);
-  pairLoop(c, { rows, C, G }, ctr, {
+  const cb = c.local(I32), hv = c.local(V128), acc = c.local(V128);
+  const lanes = laneGroups(c, groups);
+  pairLoop(c, { rows, C, G }, ctr, groups, {
     before: () => {
       at(c, h, ctr.i).f32Load().f32x4Splat().set(hv);
       c.f32x4Const(0).set(acc);
     },
-    group: () => {
-      c.get(hv);
-      at(c, w1, ctr.g).v128Load().f32x4Mul();
-      at(c, b1, ctr.g).v128Load().f32x4Add().set(pre);
-      geluParts(c, pre, { e, cdf, t, keep });
-      c.get(acc).get(pre).get(cdf).f32x4Mul();
-      at(c, w2, ctr.g).v128Load().f32x4Mul().f32x4Add().set(acc);
-    },
+    body: () =>
+      interleave(c, lanes, [
+        (c, l) => {
+          c.get(hv);
+          at(c, w1, ctr.g).v128Load(l.offset).f32x4Mul();
+          at(c, b1, ctr.g).v128Load(l.offset).f32x4Add().set(l.pre);
+        },
+        ...GELU_STEPS,
+        (c, l) => {
+          c.get(acc).get(l.pre).get(l.cdf).f32x4Mul();
+          at(c, w2, ctr.g).v128Load(l.offset).f32x4Mul().f32x4Add().set(acc);
+        },
+      ]),
     after: () => {
       // out[i] = Σ lanes + b2[c]; cb walks b2 and wraps to 0 at the end of each row.
       at(c, out, ctr.i);
@@ -164,43 +213,45 @@ function forwardCode(): Code {
  * `grad(dy, h, w1, b1, w2, dh, dw1, db1, dw2, rows, C, G)`: dh `[rows, C]`
  * written; dw1, db1, dw2 `[C, G]` accumulated (the caller zeroes them).
  */
-function gradCode(): Code {
+function gradCode(groups: number): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [dy, h, w1, b1, w2, dh, dw1, db1, dw2, rows, C, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const ctr = { i: c.local(I32), g: c.local(I32) };
-  const hv = c.local(V128), dyv = c.local(V128), dhAcc = c.local(V128), w1v = c.local(V128);
-  const pre = c.local(V128), e = c.local(V128), cdf = c.local(V128), t = c.local(V128);
-  const keep = c.local(V128);
-  const dPre = c.local(V128);
-  /** `*(base + g) += value`, where `value` writes the v128 to add. */
-  const accumulate = (base: number, value: () => void) => {
+  const hv = c.local(V128), dyv = c.local(V128), dhAcc = c.local(V128);
+  const lanes = laneGroups(c, groups);
+  /** `*(base + g + offset) += value`, where `value` pushes the v128 to add. */
+  const accumulate = (base: number, l: Lanes, value: () => void) => {
     at(c, base, ctr.g);
-    at(c, base, ctr.g).v128Load();
+    at(c, base, ctr.g).v128Load(l.offset);
     value();
-    c.f32x4Add().v128Store();
+    c.f32x4Add().v128Store(l.offset);
   };
-  pairLoop(c, { rows, C, G }, ctr, {
+  pairLoop(c, { rows, C, G }, ctr, groups, {
     before: () => {
       at(c, h, ctr.i).f32Load().f32x4Splat().set(hv);
       at(c, dy, ctr.i).f32Load().f32x4Splat().set(dyv);
       c.f32x4Const(0).set(dhAcc);
     },
-    group: () => {
-      at(c, w1, ctr.g).v128Load().set(w1v);
-      c.get(hv).get(w1v).f32x4Mul();
-      at(c, b1, ctr.g).v128Load().f32x4Add().set(pre);
-      geluParts(c, pre, { e, cdf, t, keep });
-      // dw2 += (pre·Φ)·dy
-      accumulate(dw2, () => c.get(pre).get(cdf).f32x4Mul().get(dyv).f32x4Mul());
-      // dPre = (dy·w2)·(Φ + (pre·e)/√(2π))
-      c.get(dyv);
-      at(c, w2, ctr.g).v128Load().f32x4Mul();
-      c.get(cdf).get(pre).get(e).f32x4Mul().f32x4Const(INV_SQRT_2PI).f32x4Mul().f32x4Add();
-      c.f32x4Mul().set(dPre);
-      accumulate(db1, () => c.get(dPre));
-      accumulate(dw1, () => c.get(dPre).get(hv).f32x4Mul());
-      c.get(dhAcc).get(dPre).get(w1v).f32x4Mul().f32x4Add().set(dhAcc);
-    },
+    body: () =>
+      interleave(c, lanes, [
+        (c, l) => {
+          at(c, w1, ctr.g).v128Load(l.offset).set(l.w1v);
+          c.get(hv).get(l.w1v).f32x4Mul();
+          at(c, b1, ctr.g).v128Load(l.offset).f32x4Add().set(l.pre);
+        },
+        ...GELU_STEPS,
+        // dw2 += (pre·Φ)·dy; dPre = (dy·w2)·(Φ + (pre·e)/√(2π)); db1 += dPre; dw1 += dPre·h.
+        (_, l) => accumulate(dw2, l, () => c.get(l.pre).get(l.cdf).f32x4Mul().get(dyv).f32x4Mul()),
+        (c, l) => {
+          c.get(dyv);
+          at(c, w2, ctr.g).v128Load(l.offset).f32x4Mul();
+          c.get(l.cdf).get(l.pre).get(l.e).f32x4Mul().f32x4Const(INV_SQRT_2PI).f32x4Mul()
+            .f32x4Add().f32x4Mul().set(l.dPre);
+        },
+        (_, l) => accumulate(db1, l, () => c.get(l.dPre)),
+        (_, l) => accumulate(dw1, l, () => c.get(l.dPre).get(hv).f32x4Mul()),
+        (c, l) => c.get(dhAcc).get(l.dPre).get(l.w1v).f32x4Mul().f32x4Add().set(dhAcc),
+      ]),
     after: () => {
       at(c, dh, ctr.i);
       laneSum(c, dhAcc);
@@ -210,10 +261,28 @@ function gradCode(): Code {
   return c;
 }
 
-interface WasmKernels {
-  forward(...args: number[]): void;
-  grad(...args: number[]): void;
+/** Lane groups per iteration the module is built for: 1 (d_gate % 4), 2 (% 8), 4 (% 16). */
+const GROUPINGS = [1, 2, 4] as const;
+
+/**
+ * Lane groups per iteration for d_gate `G`: `requested` (the kernels' optional
+ * `groups` attribute, for tests; any grouping gives the same bits) or the
+ * largest that divides `G` into whole iterations.
+ */
+function groupingFor(G: number, requested: unknown, kernel: string): number {
+  if (requested === undefined) return [...GROUPINGS].reverse().find((u) => G % (4 * u) === 0)!;
+  if (!GROUPINGS.some((u) => u === requested) || G % (4 * (requested as number)) !== 0) {
+    throw new RangeError(
+      `${kernel}: groups must be one of ${GROUPINGS.join(", ")} and divide d_gate / 4 = ${
+        G / 4
+      }; ` +
+        `got ${requested}`,
+    );
+  }
+  return requested as number;
 }
+
+type WasmKernels = Record<string, (...args: number[]) => void>;
 
 /** The slice of the wasm backend's internals these kernels use. */
 interface WasmBackendInternals {
@@ -230,7 +299,10 @@ function kernelsFor(memory: WebAssembly.Memory): WasmKernels {
   let k = instances.get(memory);
   if (!k) {
     compiled ??= new WebAssembly.Module(
-      encodeModule({ forward: forwardCode(), grad: gradCode() }) as BufferSource,
+      encodeModule(Object.fromEntries(GROUPINGS.flatMap((u) => [
+        [`forward${u}`, forwardCode(u)],
+        [`grad${u}`, gradCode(u)],
+      ]))) as BufferSource,
     );
     k = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmKernels;
     instances.set(memory, k);
@@ -262,13 +334,14 @@ export function registerCiMlpWasmKernels(): void {
   tf.registerKernel({
     kernelName: CI_MLP_KERNEL,
     backendName: "wasm",
-    kernelFunc: ({ inputs, backend }) => {
+    kernelFunc: ({ inputs, backend, attrs }) => {
       const { h, w1, b1, w2, b2 } = inputs as unknown as Record<string, tf.TensorInfo>;
       const [rows, C, G] = checkShapes(h, w1, CI_MLP_KERNEL);
       const be = internals(backend);
       const out = be.makeOutput([rows, C], "float32");
       const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
-      kernelsFor(be.wasm.asm.memory).forward(
+      const groups = groupingFor(G, attrs?.groups, CI_MLP_KERNEL);
+      kernelsFor(be.wasm.asm.memory)[`forward${groups}`](
         off(h),
         off(w1),
         off(b1),
@@ -285,7 +358,7 @@ export function registerCiMlpWasmKernels(): void {
   tf.registerKernel({
     kernelName: CI_MLP_GRAD_KERNEL,
     backendName: "wasm",
-    kernelFunc: ({ inputs, backend }) => {
+    kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, h, w1, b1, w2 } = inputs as unknown as Record<string, tf.TensorInfo>;
       const [rows, C, G] = checkShapes(h, w1, CI_MLP_GRAD_KERNEL);
       const be = internals(backend);
@@ -295,7 +368,8 @@ export function registerCiMlpWasmKernels(): void {
       const memory = be.wasm.asm.memory;
       for (const s of sums) new Float32Array(memory.buffer, off(s), C * G).fill(0);
       const [dw1, db1, dw2] = sums;
-      kernelsFor(memory).grad(
+      const groups = groupingFor(G, attrs?.groups, CI_MLP_GRAD_KERNEL);
+      kernelsFor(memory)[`grad${groups}`](
         off(dy),
         off(h),
         off(w1),

@@ -78,7 +78,7 @@ Deno.test("wasm fused kernel: exact at 0, right in the far tails, finite for hug
   assert.deepEqual([raw[0], raw[1], raw[4], raw[6]], [0, 12, 100, Math.fround(1e20)]);
   assert.ok(raw[2] <= 0 && raw[2] > -1e-30, `GELU(-12) = ${raw[2]}`); // true value −2.2e-32
   assert.ok(Math.abs(raw[3] - 0.5e-30) < 1e-36, `GELU(1e-30) = ${raw[3]}`);
-  // exp(−pre²/2) is exactly 0 once pre²/2 > 87, so the far negative tail is exactly 0.
+  // exp(−pre²/2) is exactly 0 once pre²/2 > 80, so the far negative tail is exactly 0.
   assert.deepEqual([raw[5], raw[7]].map(Math.abs), [0, 0]);
   const dh = tf.grad((h: tf.Tensor) =>
     tf.sum(
@@ -93,4 +93,23 @@ Deno.test("wasm fused kernel: exact at 0, right in the far tails, finite for hug
   assert.deepEqual([dh[1], dh[4], dh[6]], [1, 1, 1]);
   assert.ok(Math.abs(dh[2]) < 1e-30, `GELU'(-12) = ${dh[2]}`);
   assert.deepEqual([dh[5], dh[7]].map(Math.abs), [0, 0]);
+});
+
+Deno.test("wasm fused kernel: 4, 8 or 16 gate units per iteration give the same bits", () => {
+  const [h, w1, b1, w2, b2] = args(50, 7, 16);
+  const dy = t([50, 7], 1);
+  const run = (groups: number) =>
+    [
+      tf.engine().runKernel("PdbenchCiMlp", { h, w1, b1, w2, b2 }, { groups }) as tf.Tensor,
+      ...tf.engine().runKernel("PdbenchCiMlpGrad", { dy, h, w1, b1, w2 }, {
+        groups,
+      }) as tf.Tensor[],
+    ].map((x) => Array.from(x.dataSync()));
+  const one = run(1);
+  assert.deepEqual(run(2), one);
+  assert.deepEqual(run(4), one);
+  assert.throws(
+    () => tf.engine().runKernel("PdbenchCiMlp", { h, w1, b1, w2, b2 }, { groups: 3 }),
+    /PdbenchCiMlp: groups must be one of 1, 2, 4 and divide d_gate \/ 4 = 4; got 3/,
+  );
 });
