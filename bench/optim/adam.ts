@@ -2,11 +2,16 @@
  * Adam / AdamW written out with TF.js ops, matching torch.optim.AdamW
  * (decoupled weight decay, bias-corrected moments, eps outside the square
  * root). TF.js's own Adam defaults eps to 1e-7 and fixes the learning rate at
- * construction; the papers need eps 1e-8 and a schedule.
+ * construction; the papers need eps 1e-8 and a schedule. On the wasm backend
+ * each variable's update is one fused kernel with the same bits
+ * (`adam_wasm.ts`).
  *
  * @module
  */
 import { tf, variableFrom } from "../runtime/backend.ts";
+import { ADAM_KERNEL, type AdamConstants, registerAdamWasmKernel } from "./adam_wasm.ts";
+
+registerAdamWasmKernel();
 
 /** Adam hyperparameters (torch defaults). */
 export interface AdamOptions {
@@ -104,6 +109,33 @@ export class Adam {
     const bc2 = 1 - beta2 ** this.#t;
     const stepSize = lr / bc1;
     const rootBc2 = Math.sqrt(bc2);
+    if (tf.getBackend() === "wasm") {
+      const constants: AdamConstants = {
+        beta1,
+        oneMinusBeta1: 1 - beta1,
+        beta2,
+        oneMinusBeta2: 1 - beta2,
+        rootBc2,
+        eps,
+        stepSize,
+        decay: 1 - lr * weightDecay,
+      };
+      tf.tidy(() => {
+        this.#vars.forEach((p, i) => {
+          const m = this.#m[i], v = this.#v[i];
+          const inputs = { p, g: grads[i], m, v };
+          const [pNew, mNew, vNew] = tf.engine().runKernel(
+            ADAM_KERNEL,
+            inputs,
+            constants as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
+          p.assign(pNew);
+          m.assign(mNew);
+          v.assign(vNew);
+        });
+      });
+      return;
+    }
     tf.tidy(() => {
       for (let i = 0; i < this.#vars.length; i++) {
         const p = this.#vars[i], g = grads[i], m = this.#m[i], v = this.#v[i];

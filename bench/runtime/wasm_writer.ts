@@ -54,6 +54,7 @@ const SIMD = {
   i32x4Shl: 0xab,
   i32x4Add: 0xae,
   f32x4Abs: 0xe0,
+  f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
@@ -138,9 +139,34 @@ export class Code {
     this.bytes.push(0x49);
     return this;
   }
+  /** `i32.and`. */
+  i32And(): this {
+    this.bytes.push(0x71);
+    return this;
+  }
   /** `f32.add`. */
   f32Add(): this {
     this.bytes.push(0x92);
+    return this;
+  }
+  /** `f32.sub`. */
+  f32Sub(): this {
+    this.bytes.push(0x93);
+    return this;
+  }
+  /** `f32.mul`. */
+  f32Mul(): this {
+    this.bytes.push(0x94);
+    return this;
+  }
+  /** `f32.div`. */
+  f32Div(): this {
+    this.bytes.push(0x95);
+    return this;
+  }
+  /** `f32.sqrt`. */
+  f32Sqrt(): this {
+    this.bytes.push(0x91);
     return this;
   }
   /** `f32.load offset` from the address on the stack. */
@@ -199,6 +225,10 @@ export class Code {
   f32x4Max(): this {
     return this.simd(SIMD.f32x4Max);
   }
+  /** `f32x4.sqrt`. */
+  f32x4Sqrt(): this {
+    return this.simd(SIMD.f32x4Sqrt);
+  }
   /** `f32x4.abs`. */
   f32x4Abs(): this {
     return this.simd(SIMD.f32x4Abs);
@@ -238,6 +268,14 @@ export class Code {
     body();
     this.bytes.push(0x0d, 0); // br_if 0: back to the loop's start
     this.bytes.push(0x0b); // end
+    return this;
+  }
+
+  /** `if … end`: `body` runs when the i32 on the stack is non-zero. */
+  ifThen(body: () => void): this {
+    this.bytes.push(0x04, 0x40);
+    body();
+    this.bytes.push(0x0b);
     return this;
   }
 

@@ -1,0 +1,158 @@
+/**
+ * Adam's update as one WebAssembly SIMD kernel for TF.js's wasm backend: for
+ * each variable one pass computes the new parameter and both moments,
+ * instead of ~13 elementwise TF.js kernels (each with its own dispatch, a
+ * cost that dominates small models such as TMS 5-2). Every operation is the
+ * op version's (`adam.ts`), in the same order and in float32, and IEEE
+ * arithmetic is exact per operation, so the results are the same bits.
+ *
+ * Kernel `PdbenchAdam`: inputs p, g, m, v (same shape, float32); attrs the
+ * float32 constants `beta1, oneMinusBeta1, beta2, oneMinusBeta2, rootBc2,
+ * eps, stepSize, decay`; outputs the new p, m, v.
+ *
+ * @module
+ */
+import { tf } from "../runtime/backend.ts";
+import { Code, encodeModule, F32, I32, V128 } from "../runtime/wasm_writer.ts";
+
+/** Kernel name. */
+export const ADAM_KERNEL = "PdbenchAdam";
+
+/** The update's constants, in the order of the kernel's float32 parameters. */
+export const ADAM_CONSTANTS = [
+  "beta1",
+  "oneMinusBeta1",
+  "beta2",
+  "oneMinusBeta2",
+  "rootBc2",
+  "eps",
+  "stepSize",
+  "decay",
+] as const;
+
+/** Values of {@linkcode ADAM_CONSTANTS}. */
+export type AdamConstants = Record<(typeof ADAM_CONSTANTS)[number], number>;
+
+/**
+ * `adam(p, g, m, v, pOut, mOut, vOut, n, …constants)`: the update of `n`
+ * floats, four at a time, then one at a time for the rest:
+ * m' = m·β1 + g·(1−β1); v' = v·β2 + g²·(1−β2); p' = p·decay − (m' / (√v' / √bc2 + eps))·stepSize.
+ */
+function adamCode(): Code {
+  const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, ...ADAM_CONSTANTS.map(() => F32)]);
+  const [p, g, m, v, pOut, mOut, vOut, n] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const k = Object.fromEntries(ADAM_CONSTANTS.map((name, j) => [name, 8 + j])) as AdamConstants;
+  const i = c.local(I32), vecEnd = c.local(I32), end = c.local(I32);
+  const kv = Object.fromEntries(
+    ADAM_CONSTANTS.map((name) => [name, c.local(V128)]),
+  ) as AdamConstants;
+  for (const name of ADAM_CONSTANTS) c.get(k[name]).f32x4Splat().set(kv[name]);
+  c.get(n).i32(4).i32Mul().set(end);
+  c.get(n).i32(-4).i32And().i32(4).i32Mul().set(vecEnd);
+  const at = (base: number) => c.get(base).get(i).i32Add();
+  /** One update of a vector (`lanes`) or a single float at byte offset i. */
+  const update = (lanes: boolean) => {
+    const K = lanes ? kv : k;
+    const load = (base: number) => lanes ? at(base).v128Load() : at(base).f32Load();
+    const mul = () => lanes ? c.f32x4Mul() : c.f32Mul();
+    const add = () => lanes ? c.f32x4Add() : c.f32Add();
+    const sub = () => lanes ? c.f32x4Sub() : c.f32Sub();
+    const div = () => lanes ? c.f32x4Div() : c.f32Div();
+    const sqrt = () => lanes ? c.f32x4Sqrt() : c.f32Sqrt();
+    const store = () => lanes ? c.v128Store() : c.f32Store();
+    // m' (stored, then reloaded from the output: no extra locals needed).
+    at(mOut);
+    load(m).get(K.beta1);
+    mul();
+    load(g).get(K.oneMinusBeta1);
+    mul();
+    add();
+    store();
+    // v'
+    at(vOut);
+    load(v).get(K.beta2);
+    mul();
+    load(g);
+    load(g);
+    mul();
+    c.get(K.oneMinusBeta2);
+    mul();
+    add();
+    store();
+    // p' = p·decay − (m' / (√v' / √bc2 + eps))·stepSize
+    at(pOut);
+    load(p).get(K.decay);
+    mul();
+    load(mOut);
+    load(vOut);
+    sqrt();
+    c.get(K.rootBc2);
+    div();
+    c.get(K.eps);
+    add();
+    div();
+    c.get(K.stepSize);
+    mul();
+    sub();
+    store();
+  };
+  c.get(vecEnd).ifThen(() =>
+    c.doWhile(() => {
+      update(true);
+      c.get(i).i32(16).i32Add().set(i);
+      c.get(i).get(vecEnd).i32LtU();
+    })
+  );
+  c.get(i).get(end).i32LtU().ifThen(() =>
+    c.doWhile(() => {
+      update(false);
+      c.get(i).i32(4).i32Add().set(i);
+      c.get(i).get(end).i32LtU();
+    })
+  );
+  return c;
+}
+
+/** The slice of the wasm backend's internals this kernel uses. */
+interface WasmBackendInternals {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, (...args: number[]) => void>();
+let compiled: WebAssembly.Module | undefined;
+
+function adamFor(memory: WebAssembly.Memory): (...args: number[]) => void {
+  let fn = instances.get(memory);
+  if (!fn) {
+    compiled ??= new WebAssembly.Module(encodeModule({ adam: adamCode() }) as BufferSource);
+    const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+    fn = exports.adam as (...args: number[]) => void;
+    instances.set(memory, fn);
+  }
+  return fn;
+}
+
+/** Registers the kernel for the wasm backend (idempotent). */
+export function registerAdamWasmKernel(): void {
+  if (tf.getKernel(ADAM_KERNEL, "wasm")) return;
+  tf.registerKernel({
+    kernelName: ADAM_KERNEL,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { p, g, m, v } = inputs as unknown as Record<string, tf.TensorInfo>;
+      const be = backend as unknown as WasmBackendInternals;
+      const outs = [p, m, v].map((t) => be.makeOutput([...t.shape], "float32"));
+      const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      const k = attrs as unknown as AdamConstants;
+      adamFor(be.wasm.asm.memory)(
+        ...[p, g, m, v, ...outs].map(off),
+        n,
+        ...ADAM_CONSTANTS.map((name) => k[name]),
+      );
+      return outs;
+    },
+  });
+}
