@@ -50,24 +50,21 @@ function fnv1a(text: string): number {
 
 /** A seeded xoshiro128** generator. Create one with {@linkcode rngStream}. */
 export class Rng {
-  #s0: number;
-  #s1: number;
-  #s2: number;
-  #s3: number;
+  // The state words as int32 in a typed array: plain number fields holding 32-bit values become
+  // boxed heap numbers in V8 (an allocation per draw); the bits are the same either way.
+  readonly #s = new Int32Array(4);
   #spareNormal: number | null = null;
 
   /** Starts from four 32-bit state words; they must not all be zero. */
   constructor(s0: number, s1: number, s2: number, s3: number) {
     if ((s0 | s1 | s2 | s3) === 0) throw new RangeError("Rng: state must not be all zero");
-    this.#s0 = s0 >>> 0;
-    this.#s1 = s1 >>> 0;
-    this.#s2 = s2 >>> 0;
-    this.#s3 = s3 >>> 0;
+    this.#s.set([s0, s1, s2, s3]);
   }
 
   /** The complete state; {@linkcode Rng.fromState} continues the sequence exactly from here. */
   state(): RngState {
-    return { words: [this.#s0, this.#s1, this.#s2, this.#s3], spareNormal: this.#spareNormal };
+    const [s0, s1, s2, s3] = this.#s;
+    return { words: [s0 >>> 0, s1 >>> 0, s2 >>> 0, s3 >>> 0], spareNormal: this.#spareNormal };
   }
 
   /** A generator that continues from a saved {@linkcode RngState}. */
@@ -86,21 +83,21 @@ export class Rng {
 
   /** Next uniformly distributed unsigned 32-bit integer. */
   nextUint32(): number {
-    const s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, s3 = this.#s3;
+    const s = this.#s;
+    let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
     const r = Math.imul(s1, 5);
-    const rot = (r << 7) | (r >>> 25);
-    const result = Math.imul(rot, 9) >>> 0;
+    const result = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
     const t = s1 << 9;
-    let n2 = s2 ^ s0;
-    let n3 = s3 ^ s1;
-    const n1 = s1 ^ n2;
-    const n0 = s0 ^ n3;
-    n2 ^= t;
-    n3 = (n3 << 11) | (n3 >>> 21);
-    this.#s0 = n0 >>> 0;
-    this.#s1 = n1 >>> 0;
-    this.#s2 = n2 >>> 0;
-    this.#s3 = n3 >>> 0;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
     return result;
   }
 
@@ -127,10 +124,29 @@ export class Rng {
     return radius * Math.cos(angle);
   }
 
-  /** Fills `out` with uniforms on [lo, hi) and returns it. */
+  /**
+   * Fills `out` with uniforms on [lo, hi) and returns it: the values of
+   * {@linkcode Rng.uniform}, with the state held in locals for the loop.
+   */
   fillUniform(out: Float32Array, lo = 0, hi = 1): Float32Array {
-    const span = hi - lo;
-    for (let i = 0; i < out.length; i++) out[i] = lo + span * this.uniform();
+    const span = hi - lo, s = this.#s;
+    let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    for (let i = 0; i < out.length; i++) {
+      const r = Math.imul(s1, 5);
+      const bits = Math.imul((r << 7) | (r >>> 25), 9) >>> 8;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = lo + span * (bits * TWO_POW_MINUS_24);
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
     return out;
   }
 

@@ -234,3 +234,12 @@ Deno.test("fromState() rejects words that are not four unsigned 32-bit integers"
   }
   assert.throws(() => Rng.fromState({ words: [1, 2, 3, 4], spareNormal: NaN }), /spareNormal/);
 });
+
+Deno.test("fillUniform gives the uniform() sequence, on [lo, hi), and leaves the stream where uniform() would", () => {
+  const a = rngStream(11, "fill"), b = rngStream(11, "fill");
+  const filled = a.fillUniform(new Float32Array(1001), -2, 3);
+  const drawn = Float32Array.from({ length: 1001 }, () => -2 + 5 * b.uniform());
+  assert.deepEqual(Array.from(filled), Array.from(drawn));
+  assert.deepEqual(a.state(), b.state());
+  assert.equal(a.nextUint32(), b.nextUint32());
+});
