@@ -13,7 +13,8 @@
  * @module
  */
 import { tf } from "../runtime/backend.ts";
-import { Code, encodeModule, F32, I32, V128 } from "../runtime/wasm_writer.ts";
+import { kernelModule, offsetOf, wasmInternals } from "../runtime/wasm_kernels.ts";
+import { Code, F32, I32, V128 } from "../runtime/wasm_writer.ts";
 
 /** Kernel name. */
 export const ADAM_KERNEL = "PdbenchAdam";
@@ -113,26 +114,7 @@ function adamCode(): Code {
   return c;
 }
 
-/** The slice of the wasm backend's internals this kernel uses. */
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-}
-
-const instances = new WeakMap<WebAssembly.Memory, (...args: number[]) => void>();
-let compiled: WebAssembly.Module | undefined;
-
-function adamFor(memory: WebAssembly.Memory): (...args: number[]) => void {
-  let fn = instances.get(memory);
-  if (!fn) {
-    compiled ??= new WebAssembly.Module(encodeModule({ adam: adamCode() }) as BufferSource);
-    const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
-    fn = exports.adam as (...args: number[]) => void;
-    instances.set(memory, fn);
-  }
-  return fn;
-}
+const adam = kernelModule(() => ({ adam: adamCode() }));
 
 /** Registers the kernel for the wasm backend (idempotent). */
 export function registerAdamWasmKernel(): void {
@@ -142,12 +124,12 @@ export function registerAdamWasmKernel(): void {
     backendName: "wasm",
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { p, g, m, v } = inputs as unknown as Record<string, tf.TensorInfo>;
-      const be = backend as unknown as WasmBackendInternals;
+      const be = wasmInternals(backend);
       const outs = [p, m, v].map((t) => be.makeOutput([...t.shape], "float32"));
-      const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
+      const off = (t: tf.TensorInfo) => offsetOf(be, t);
       const n = p.shape.reduce((a, b) => a * b, 1);
       const k = attrs as unknown as AdamConstants;
-      adamFor(be.wasm.asm.memory)(
+      adam(be.wasm.asm.memory).adam(
         ...[p, g, m, v, ...outs].map(off),
         n,
         ...ADAM_CONSTANTS.map((name) => k[name]),

@@ -49,7 +49,9 @@ const SIMD = {
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
   f32x4Gt: 0x44,
+  f32x4Le: 0x45,
   and: 0x4e,
+  bitselect: 0x52,
   f32x4Nearest: 0x6a,
   i32x4Shl: 0xab,
   i32x4Add: 0xae,
@@ -60,6 +62,7 @@ const SIMD = {
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
   f32x4Max: 0xe9,
+  f32x4Pmin: 0xea,
   i32x4TruncSatF32x4S: 0xf8,
 } as const;
 
@@ -236,6 +239,18 @@ export class Code {
   /** `f32x4.gt` (all-ones lanes where a > b). */
   f32x4Gt(): this {
     return this.simd(SIMD.f32x4Gt);
+  }
+  /** `f32x4.le` (all-ones lanes where a ≤ b). */
+  f32x4Le(): this {
+    return this.simd(SIMD.f32x4Le);
+  }
+  /** `f32x4.pmin`: `b < a ? b : a` per lane (a NaN in `a` stays). */
+  f32x4Pmin(): this {
+    return this.simd(SIMD.f32x4Pmin);
+  }
+  /** `v128.bitselect` (v1, v2, mask): bits of v1 where the mask is set, of v2 elsewhere. */
+  v128Bitselect(): this {
+    return this.simd(SIMD.bitselect);
   }
   /** `f32x4.nearest` (round half to even). */
   f32x4Nearest(): this {

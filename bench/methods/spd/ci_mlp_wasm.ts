@@ -23,7 +23,8 @@
  * @module
  */
 import { tf } from "../../runtime/backend.ts";
-import { Code, encodeModule, I32, V128 } from "../../runtime/wasm_writer.ts";
+import { kernelModule, offsetOf, wasmInternals } from "../../runtime/wasm_kernels.ts";
+import { Code, I32, V128 } from "../../runtime/wasm_writer.ts";
 
 const ERF_P = 0.3275911;
 const ERF_A = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429];
@@ -282,37 +283,12 @@ function groupingFor(G: number, requested: unknown, kernel: string): number {
   return requested as number;
 }
 
-type WasmKernels = Record<string, (...args: number[]) => void>;
-
-/** The slice of the wasm backend's internals these kernels use. */
-interface WasmBackendInternals {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-}
-
-const instances = new WeakMap<WebAssembly.Memory, WasmKernels>();
-let compiled: WebAssembly.Module | undefined;
-
-/** The kernels instantiated on `memory` (compiled once per process, instantiated once per memory). */
-function kernelsFor(memory: WebAssembly.Memory): WasmKernels {
-  let k = instances.get(memory);
-  if (!k) {
-    compiled ??= new WebAssembly.Module(
-      encodeModule(Object.fromEntries(GROUPINGS.flatMap((u) => [
-        [`forward${u}`, forwardCode(u)],
-        [`grad${u}`, gradCode(u)],
-      ]))) as BufferSource,
-    );
-    k = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmKernels;
-    instances.set(memory, k);
-  }
-  return k;
-}
-
-function internals(backend: unknown): WasmBackendInternals {
-  return backend as WasmBackendInternals;
-}
+const kernels = kernelModule(() =>
+  Object.fromEntries(GROUPINGS.flatMap((u) => [
+    [`forward${u}`, forwardCode(u)],
+    [`grad${u}`, gradCode(u)],
+  ]))
+);
 
 function checkShapes(
   h: tf.TensorInfo,
@@ -337,11 +313,11 @@ export function registerCiMlpWasmKernels(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { h, w1, b1, w2, b2 } = inputs as unknown as Record<string, tf.TensorInfo>;
       const [rows, C, G] = checkShapes(h, w1, CI_MLP_KERNEL);
-      const be = internals(backend);
+      const be = wasmInternals(backend);
       const out = be.makeOutput([rows, C], "float32");
-      const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
+      const off = (t: tf.TensorInfo) => offsetOf(be, t);
       const groups = groupingFor(G, attrs?.groups, CI_MLP_KERNEL);
-      kernelsFor(be.wasm.asm.memory)[`forward${groups}`](
+      kernels(be.wasm.asm.memory)[`forward${groups}`](
         off(h),
         off(w1),
         off(b1),
@@ -361,15 +337,15 @@ export function registerCiMlpWasmKernels(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, h, w1, b1, w2 } = inputs as unknown as Record<string, tf.TensorInfo>;
       const [rows, C, G] = checkShapes(h, w1, CI_MLP_GRAD_KERNEL);
-      const be = internals(backend);
+      const be = wasmInternals(backend);
       const dh = be.makeOutput([rows, C], "float32");
       const sums = [0, 1, 2].map(() => be.makeOutput([C, G], "float32"));
-      const off = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
+      const off = (t: tf.TensorInfo) => offsetOf(be, t);
       const memory = be.wasm.asm.memory;
       for (const s of sums) new Float32Array(memory.buffer, off(s), C * G).fill(0);
       const [dw1, db1, dw2] = sums;
       const groups = groupingFor(G, attrs?.groups, CI_MLP_GRAD_KERNEL);
-      kernelsFor(memory)[`grad${groups}`](
+      kernels(memory)[`grad${groups}`](
         off(dy),
         off(h),
         off(w1),

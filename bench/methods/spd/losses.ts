@@ -15,8 +15,11 @@ import {
 import { tf } from "../../runtime/backend.ts";
 import type { Rng } from "../../runtime/rng.ts";
 import { lowerLeakyHardSigmoid, upperLeakyHardSigmoid } from "./activations.ts";
+import { CI_GATES_KERNEL, type CiGatesAttrs, registerCiGatesWasmKernels } from "./ci_gates_wasm.ts";
 import type { SpdConfig } from "./config.ts";
 import { ciMlpRaw, type SpdLayer, type SpdParams } from "./params.ts";
+
+registerCiGatesWasmKernels();
 
 /** Causal importances of one matrix on a batch. */
 export interface CausalImportance {
@@ -152,6 +155,36 @@ function stochasticMask(g: tf.Tensor2D, r: tf.Tensor2D): tf.Tensor2D {
   return tf.add(g, tf.mul(tf.sub(1, g), r));
 }
 
+/** A matrix's importances and its two stochastic masks (full and layerwise noise). */
+interface Gates extends CausalImportance {
+  readonly maskFull: tf.Tensor2D;
+  readonly maskLayer: tf.Tensor2D;
+}
+
+/**
+ * Both leaky hard sigmoids of the raw CI-MLP output and both masks: one
+ * fused kernel with a one-kernel gradient on wasm (`ci_gates_wasm.ts`), the
+ * ops elsewhere.
+ */
+function gates(raw: tf.Tensor2D, rFull: tf.Tensor2D, rLayer: tf.Tensor2D, alpha: number): Gates {
+  if (tf.getBackend() === "wasm" && raw.size % 4 === 0) {
+    const attrs: CiGatesAttrs = { alpha, oneMinusAlpha: 1 - alpha };
+    const [lower, upper, maskFull, maskLayer] = tf.engine().runKernel(
+      CI_GATES_KERNEL,
+      { raw, rFull, rLayer },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor2D[];
+    return { lower, upper, maskFull, maskLayer };
+  }
+  const lower = lowerLeakyHardSigmoid(raw, alpha) as tf.Tensor2D;
+  return {
+    lower,
+    upper: upperLeakyHardSigmoid(raw, alpha) as tf.Tensor2D,
+    maskFull: stochasticMask(lower, rFull),
+    maskLayer: stochasticMask(lower, rLayer),
+  };
+}
+
 /**
  * Computes every SPD loss term on a batch. `targetOutput` and `targetInputs`
  * come from the clean target pass on `x` (and `targetOutputs`, when given, the
@@ -188,8 +221,10 @@ export function spdLosses(
   // is the clean input: in its own layerwise pass, and for the first matrix of the full pass
   // (nothing decomposed comes before it). One product, one gradient matMul instead of three.
   const inner = innerActivations(params, targetInputs);
-  const ci = importancesFromInner(params, inner, cfg.leakAlpha);
-  const fullMasks = ci.map((c, i) => stochasticMask(c.lower, noise.full[i]));
+  const ci = params.layers.map((l, i) =>
+    gates(ciMlpRaw(l.ci, inner[i]), noise.full[i], noise.layerwise[i], cfg.leakAlpha)
+  );
+  const fullMasks = ci.map((c) => c.maskFull);
   // Every pass starts where the clean target reaches the first matrix, when the model allows it.
   const first = targetInputs.get(model.layers[0].name);
   const pass = (fn: LayerFn) =>
@@ -205,7 +240,7 @@ export function spdLosses(
 
   let layerSum: tf.Tensor = tf.scalar(0);
   params.layers.forEach((l, i) => {
-    const mask = stochasticMask(ci[i].lower, noise.layerwise[i]);
+    const mask = ci[i].maskLayer;
     // Before matrix i every layer is the target's on the clean input: reuse its clean output.
     const out = pass((layer, input) =>
       layer === l.target

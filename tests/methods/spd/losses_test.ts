@@ -19,6 +19,8 @@ import {
 } from "../../../mod.ts";
 import { pentagonTensors } from "../../helpers/pentagon.ts";
 
+// wasm is initialised too: the gradient check also runs there, through the fused kernels.
+await initBackend("wasm");
 await initBackend("cpu");
 
 const toy = tmsToy("tms_5-2", "test", TMS_5_2);
@@ -45,9 +47,10 @@ function terms(
   model: ReturnType<typeof toy.buildModel>,
   params: SpdParams,
   f: ReturnType<typeof fixture>,
+  config = cfg,
 ) {
   const { output, inputs } = targetPass(model, f.x);
-  return spdLosses(model, params, cfg, f.x, output, inputs, f.noise, 20);
+  return spdLosses(model, params, config, f.x, output, inputs, f.noise, 20);
 }
 
 Deno.test("faithfulness is Σ‖W − VU‖²/N: all-ones target vs components of threes gives 4", async () => {
@@ -74,54 +77,60 @@ Deno.test("faithfulness is Σ‖W − VU‖²/N: all-ones target vs components o
   model.dispose();
 });
 
-Deno.test("every SPD loss term's gradient matches central finite differences", async () => {
-  // Bias +3 keeps the output ReLU active on every input, so no perturbation crosses its kink
-  // (with the trained bias −0.25 many outputs sit at the kink and central differences straddle it).
-  const tensors = pentagonTensors();
-  const model = toy.buildModel({
-    ...tensors,
-    b: { shape: [5], data: new Float32Array(5).fill(3) },
-  });
-  const params = await initSpdParams(model, cfg.C, cfg.dGate, 1);
-  // Keep raw CI inside (0, 1), away from the sigmoids' kinks at 0 and 1 (their slopes there are
-  // tested in activations_test.ts); central differences are only meaningful on smooth pieces.
-  for (const l of params.layers) {
-    l.ci.b2.assign(tf.fill([cfg.C], 0.5));
-    l.ci.w2.assign(tf.mul(l.ci.w2, 0.1));
-  }
-  const f = fixture();
-  const vars = [...params.variables];
-  const dirRng = rngStream(11, "test-direction");
-  const directions = vars.map((v) =>
-    tf.tensor(dirRng.fillNormal(new Float32Array(v.size)), v.shape)
-  );
-  const eps = 1e-3;
-  for (const name of SPD_LOSS_NAMES) {
-    const { grads } = tf.variableGrads(() => terms(model, params, f)[name], vars);
-    let analytic = 0;
-    vars.forEach((v, i) => {
-      const g = grads[v.name]; // null when the term does not depend on v
-      if (g) analytic += tf.sum(tf.mul(g, directions[i])).dataSync()[0];
+// On wasm with d_gate 4 the CI MLPs and gates run as the fused wasm kernels with their own gradients.
+for (const [backend, dGate] of [["cpu", 3], ["wasm", 4]] as const) {
+  Deno.test(`every SPD loss term's gradient matches central finite differences (${backend}, d_gate ${dGate})`, async () => {
+    await tf.setBackend(backend);
+    const cfg4 = resolveSpdConfig(cfg, { dGate });
+    // Bias +3 keeps the output ReLU active on every input, so no perturbation crosses its kink
+    // (with the trained bias −0.25 many outputs sit at the kink and central differences straddle it).
+    const tensors = pentagonTensors();
+    const model = toy.buildModel({
+      ...tensors,
+      b: { shape: [5], data: new Float32Array(5).fill(3) },
     });
-    const at = (sign: number) => {
-      const saved = vars.map((v) => v.clone());
-      vars.forEach((v, i) => v.assign(tf.add(saved[i], tf.mul(directions[i], sign * eps))));
-      const value = tf.tidy(() => terms(model, params, f)[name].dataSync()[0]);
-      vars.forEach((v, i) => v.assign(saved[i]));
-      saved.forEach((t) => t.dispose());
-      return value;
-    };
-    const numeric = (at(1) - at(-1)) / (2 * eps);
-    const tol = 2e-2 * Math.max(Math.abs(analytic), 1e-2);
-    assert.ok(
-      Math.abs(analytic - numeric) <= tol,
-      `${name}: analytic ${analytic} vs finite difference ${numeric}`,
+    const params = await initSpdParams(model, cfg4.C, cfg4.dGate, 1);
+    // Keep raw CI inside (0, 1), away from the sigmoids' kinks at 0 and 1 (their slopes there are
+    // tested in activations_test.ts); central differences are only meaningful on smooth pieces.
+    for (const l of params.layers) {
+      l.ci.b2.assign(tf.fill([cfg4.C], 0.5));
+      l.ci.w2.assign(tf.mul(l.ci.w2, 0.1));
+    }
+    const f = fixture();
+    const vars = [...params.variables];
+    const dirRng = rngStream(11, "test-direction");
+    const directions = vars.map((v) =>
+      tf.tensor(dirRng.fillNormal(new Float32Array(v.size)), v.shape)
     );
-    Object.values(grads).forEach((g) => g?.dispose());
-  }
-  params.dispose();
-  model.dispose();
-});
+    const eps = 1e-3;
+    for (const name of SPD_LOSS_NAMES) {
+      const { grads } = tf.variableGrads(() => terms(model, params, f, cfg4)[name], vars);
+      let analytic = 0;
+      vars.forEach((v, i) => {
+        const g = grads[v.name]; // null when the term does not depend on v
+        if (g) analytic += tf.sum(tf.mul(g, directions[i])).dataSync()[0];
+      });
+      const at = (sign: number) => {
+        const saved = vars.map((v) => v.clone());
+        vars.forEach((v, i) => v.assign(tf.add(saved[i], tf.mul(directions[i], sign * eps))));
+        const value = tf.tidy(() => terms(model, params, f, cfg4)[name].dataSync()[0]);
+        vars.forEach((v, i) => v.assign(saved[i]));
+        saved.forEach((t) => t.dispose());
+        return value;
+      };
+      const numeric = (at(1) - at(-1)) / (2 * eps);
+      const tol = 2e-2 * Math.max(Math.abs(analytic), 1e-2);
+      assert.ok(
+        Math.abs(analytic - numeric) <= tol,
+        `${name}: analytic ${analytic} vs finite difference ${numeric}`,
+      );
+      Object.values(grads).forEach((g) => g?.dispose());
+    }
+    params.dispose();
+    model.dispose();
+    await tf.setBackend("cpu");
+  });
+}
 
 Deno.test("folding the all-zero rows gives the same loss terms, importances and gradients", async () => {
   const model = toy.buildModel(pentagonTensors());
