@@ -193,6 +193,7 @@ Deno.test("throughput: run records and any benchmark record with a backend and s
       backend: "wasm",
       stepsPerSecond: 20.5,
       batchSize: 4096,
+      revision: "933e4a9654085e299e68d610bcf283d6f4a262a8",
     }),
     {
       toy: "tms_5-2",
@@ -201,6 +202,7 @@ Deno.test("throughput: run records and any benchmark record with a backend and s
       stepsPerSecond: 20.5,
       source: "step_timing",
       batchSize: 4096,
+      commit: "933e4a9",
     },
   );
   assert.equal(throughputFromJson({ toy: "t", method: "m", stepsPerSecond: 1 }), null);

@@ -22,6 +22,8 @@ export interface ThroughputPoint {
   readonly source: string;
   /** Batch size, when known. */
   readonly batchSize?: number;
+  /** The code measured (first 7 hex digits of its commit), when known: points of older code stay in the chart. */
+  readonly commit?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export function throughputFromJson(o: unknown): ThroughputPoint | null {
     stepsPerSecond: sps,
     source: typeof r.kind === "string" ? r.kind : "benchmark",
     ...(typeof r.batchSize === "number" ? { batchSize: r.batchSize } : {}),
+    ...(typeof r.revision === "string" ? { commit: r.revision.slice(0, 7) } : {}),
   };
 }
 
@@ -57,6 +60,7 @@ export function throughputFromRecords(records: readonly RunRecord[]): Throughput
       stepsPerSecond: r.timing.stepsPerSecond,
       source: "training run",
       ...(typeof r.config.batchSize === "number" ? { batchSize: r.config.batchSize } : {}),
+      ...(r.provenance.gitCommit ? { commit: r.provenance.gitCommit.slice(0, 7) } : {}),
     }));
 }
 
@@ -67,6 +71,7 @@ export function throughputChart(points: readonly ThroughputPoint[]): ReportChart
     ...p,
     group: `${p.toy} · ${p.method}`,
     batch: p.batchSize ?? null,
+    commit: p.commit ?? null,
   }));
   const groups = [...new Set(rows.map((r) => r.group))].sort();
   return makeChart(
@@ -75,7 +80,8 @@ export function throughputChart(points: readonly ThroughputPoint[]): ReportChart
     "Each point is one measurement: a training run's whole loop (steps done / training " +
       "time) or a benchmark record (the speed benchmark's median step at the paper " +
       "config). Colour: backend; shape: source. Log scale. Higher is better; compare backends " +
-      "within a row, since batch size and machine load differ between rows and sources.",
+      "within a row, since batch size and machine load differ between rows and sources. " +
+      "Measurements of older code stay; the tooltip names each point's commit.",
     {
       data: { values: rows },
       width: 460,
@@ -98,6 +104,7 @@ export function throughputChart(points: readonly ThroughputPoint[]): ReportChart
           { field: "source" },
           { field: "batch", title: "batch size" },
           { field: "stepsPerSecond", format: ".3f", title: "steps/s" },
+          { field: "commit", title: "code (commit)" },
         ],
       },
     },
