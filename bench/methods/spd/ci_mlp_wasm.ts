@@ -10,8 +10,8 @@
  * is `exp` (a Cephes-style float32 polynomial with 2^k scaling, exactly 0
  * below e^−80 so that no denormal enters a product), the order of the sums
  * over d_gate (four lanes, then lanes added pairwise) and over rows (in row
- * order). So results agree
- * with the op version to float32 rounding, not bit for bit.
+ * order). So results agree with the op version to float32 rounding, not bit
+ * for bit.
  *
  * Kernels: `PdbenchCiMlp` (inputs h, w1, b1, w2, b2 → raw `[rows, C]`) and
  * `PdbenchCiMlpGrad` (inputs dy, h, w1, b1, w2 → dh, dw1, db1, dw2); both need
@@ -273,12 +273,8 @@ const GROUPINGS = [1, 2, 4] as const;
 function groupingFor(G: number, requested: unknown, kernel: string): number {
   if (requested === undefined) return [...GROUPINGS].reverse().find((u) => G % (4 * u) === 0)!;
   if (!GROUPINGS.some((u) => u === requested) || G % (4 * (requested as number)) !== 0) {
-    throw new RangeError(
-      `${kernel}: groups must be one of ${GROUPINGS.join(", ")} and divide d_gate / 4 = ${
-        G / 4
-      }; ` +
-        `got ${requested}`,
-    );
+    const allowed = `one of ${GROUPINGS.join(", ")} and divide d_gate / 4 = ${G / 4}`;
+    throw new RangeError(`${kernel}: groups must be ${allowed}; got ${requested}`);
   }
   return requested as number;
 }
@@ -318,12 +314,7 @@ export function registerCiMlpWasmKernels(): void {
       const off = (t: tf.TensorInfo) => offsetOf(be, t);
       const groups = groupingFor(G, attrs?.groups, CI_MLP_KERNEL);
       kernels(be.wasm.asm.memory)[`forward${groups}`](
-        off(h),
-        off(w1),
-        off(b1),
-        off(w2),
-        off(b2),
-        off(out),
+        ...[h, w1, b1, w2, b2, out].map(off),
         rows,
         C,
         G,
@@ -346,15 +337,7 @@ export function registerCiMlpWasmKernels(): void {
       const [dw1, db1, dw2] = sums;
       const groups = groupingFor(G, attrs?.groups, CI_MLP_GRAD_KERNEL);
       kernels(memory)[`grad${groups}`](
-        off(dy),
-        off(h),
-        off(w1),
-        off(b1),
-        off(w2),
-        off(dh),
-        off(dw1),
-        off(db1),
-        off(dw2),
+        ...[dy, h, w1, b1, w2, dh, dw1, db1, dw2].map(off),
         rows,
         C,
         G,
