@@ -5,11 +5,16 @@
  * @module
  */
 import { jobKey } from "../jobs/plan.ts";
-import type { RunRecord, RunStatus } from "./record.ts";
+import { type RunRecord, type RunStatus, setupHash } from "./record.ts";
 
-/** A record's job identity: `jobKey(configHash, seed)`. */
+/**
+ * A record's job identity: `jobKey(setupHash, seed)`, the id today's planner
+ * gives its job. For a record written before a config field existed the
+ * method's default fills that field, so the record still finishes its job
+ * (a re-run skips it) and merges with a newer record of the same job.
+ */
 export function recordKey(r: RunRecord): string {
-  return jobKey(r.configHash, r.seed);
+  return jobKey(setupHash(r), r.seed);
 }
 
 /** Runs that reached an outcome; a "failed" run (a crash) is retried on re-run. */

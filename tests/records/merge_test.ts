@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import {
+  configHash,
   finishedKeys,
+  getMethod,
+  getProfile,
   jobKey,
+  makeJob,
   makeRecord,
   mergeRecords,
+  profileConfig,
   type Provenance,
   type RunRecord,
 } from "../../mod.ts";
@@ -57,4 +62,26 @@ Deno.test("merge keeps one record per job, preferring completed, sorted; refuses
     () => mergeRecords([[rec(0, "completed")], [old]]),
     /different suite versions \(0\.1\.0, 0\.0\.1\)/,
   );
+});
+
+Deno.test("a record written before a config field existed finishes today's job and merges with its re-run", () => {
+  const job = makeJob(
+    getMethod("spd"),
+    "tms_5-2",
+    3,
+    0,
+    profileConfig(getProfile("paper"), "tms_5-2", "spd")!,
+  );
+  const { microBatch: _, ...oldConfig } = job.config;
+  const at = (config: Record<string, unknown>, startedAt: string) =>
+    makeRecord({
+      ...rec(3, "completed", undefined, startedAt),
+      config,
+      configHash: configHash("tms_5-2", "spd", config, 0),
+      target: { seedRequested: 0, seedUsed: 0, hash: "t", attempts: [] },
+    });
+  const old = at(oldConfig, "old"), rerun = at(job.config, "new");
+  assert.notEqual(old.configHash, job.configHash);
+  assert.ok(finishedKeys([old]).has(job.jobId));
+  assert.deepEqual(mergeRecords([[old], [rerun]]).map((r) => r.timing.startedAt), ["old"]);
 });
