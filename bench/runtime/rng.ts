@@ -124,29 +124,10 @@ export class Rng {
     return radius * Math.cos(angle);
   }
 
-  /**
-   * Fills `out` with uniforms on [lo, hi) and returns it: the values of
-   * {@linkcode Rng.uniform}, with the state held in locals for the loop.
-   */
+  /** Fills `out` with uniforms on [lo, hi) and returns it. */
   fillUniform(out: Float32Array, lo = 0, hi = 1): Float32Array {
-    const span = hi - lo, s = this.#s;
-    let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-    for (let i = 0; i < out.length; i++) {
-      const r = Math.imul(s1, 5);
-      const bits = Math.imul((r << 7) | (r >>> 25), 9) >>> 8;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      out[i] = lo + span * (bits * TWO_POW_MINUS_24);
-    }
-    s[0] = s0;
-    s[1] = s1;
-    s[2] = s2;
-    s[3] = s3;
+    const span = hi - lo;
+    for (let i = 0; i < out.length; i++) out[i] = lo + span * this.uniform();
     return out;
   }
 
