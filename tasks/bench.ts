@@ -50,12 +50,11 @@ import { loadOrTrainTarget } from "./lib/target_cache.ts";
 import { readRecords } from "./merge.ts";
 import { type RunContext, runInProcess, runInWorkers } from "./lib/run_jobs.ts";
 
+const TOYS = toyIds().join(", "), METHODS = methodIds().join(", ");
 const USAGE = `usage: deno task bench [options]
 
-  --toy ID[,ID…]       toys to run (default: all: ${toyIds().join(", ")}, and any a plugin adds)
-  --method ID[,ID…]    methods to run (default: all: ${
-  methodIds().join(", ")
-}, and any a plugin adds)
+  --toy ID[,ID…]       toys to run (default: all: ${TOYS}, and any a plugin adds)
+  --method ID[,ID…]    methods to run (default: all: ${METHODS}, and any a plugin adds)
   --seed LIST          decomposition seeds, e.g. 0 or 0,2 or 0-4 (default: 0-4)
   --target-seed N      target seed requested (default: 0)
   --profile NAME|FILE  config profile: ${profileNames().join(" | ")} or a JSON file (default: paper)

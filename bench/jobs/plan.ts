@@ -155,11 +155,8 @@ export function parseSweep(json: unknown, name = "sweep"): Sweep {
     }
   }
   if (s.design !== undefined && !SWEEP_DESIGNS.includes(s.design as SweepDesign)) {
-    throw new Error(
-      `${name}: 'design' must be one of ${SWEEP_DESIGNS.join(", ")}; got ${
-        JSON.stringify(s.design)
-      }`,
-    );
+    const got = JSON.stringify(s.design);
+    throw new Error(`${name}: 'design' must be one of ${SWEEP_DESIGNS.join(", ")}; got ${got}`);
   }
   if (!Array.isArray(s.seeds) || !s.seeds.every((x) => Number.isInteger(x) && x >= 0)) {
     throw new Error(`${name}: 'seeds' must be an array of integers >= 0`);

@@ -13,7 +13,7 @@
  * @module
  */
 import { tf } from "../runtime/backend.ts";
-import { kernelModule, offsetOf, wasmInternals } from "../runtime/wasm_kernels.ts";
+import { callKernel, kernelModule, wasmInternals } from "../runtime/wasm_kernels.ts";
 import { Code, F32, I32, V128 } from "../runtime/wasm_writer.ts";
 
 /** Kernel name. */
@@ -41,7 +41,7 @@ export type AdamConstants = Record<(typeof ADAM_CONSTANTS)[number], number>;
  */
 function adamCode(): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, ...ADAM_CONSTANTS.map(() => F32)]);
-  const [p, g, m, v, pOut, mOut, vOut, n] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [p, g, m, v, pOut, mOut, vOut, n] = c.params.keys();
   const k = Object.fromEntries(ADAM_CONSTANTS.map((name, j) => [name, 8 + j])) as AdamConstants;
   const i = c.local(I32), vecEnd = c.local(I32), end = c.local(I32);
   const kv = Object.fromEntries(
@@ -50,7 +50,7 @@ function adamCode(): Code {
   for (const name of ADAM_CONSTANTS) c.get(k[name]).f32x4Splat().set(kv[name]);
   c.get(n).i32(4).i32Mul().set(end);
   c.get(n).i32(-4).i32And().i32(4).i32Mul().set(vecEnd);
-  const at = (base: number) => c.get(base).get(i).i32Add();
+  const at = (base: number) => c.address(base, i);
   /** One update of a vector (`lanes`) or a single float at byte offset i. */
   const update = (lanes: boolean) => {
     const K = lanes ? kv : k;
@@ -97,20 +97,8 @@ function adamCode(): Code {
     sub();
     store();
   };
-  c.get(vecEnd).ifThen(() =>
-    c.doWhile(() => {
-      update(true);
-      c.get(i).i32(16).i32Add().set(i);
-      c.get(i).get(vecEnd).i32LtU();
-    })
-  );
-  c.get(i).get(end).i32LtU().ifThen(() =>
-    c.doWhile(() => {
-      update(false);
-      c.get(i).i32(4).i32Add().set(i);
-      c.get(i).get(end).i32LtU();
-    })
-  );
+  c.get(vecEnd).ifThen(() => c.countUp(i, 16, vecEnd, () => update(true)));
+  c.get(i).get(end).i32LtU().ifThen(() => c.countUp(i, 4, end, () => update(false)));
   return c;
 }
 
@@ -126,14 +114,11 @@ export function registerAdamWasmKernel(): void {
       const { p, g, m, v } = inputs as unknown as Record<string, tf.TensorInfo>;
       const be = wasmInternals(backend);
       const outs = [p, m, v].map((t) => be.makeOutput([...t.shape], "float32"));
-      const off = (t: tf.TensorInfo) => offsetOf(be, t);
-      const n = p.shape.reduce((a, b) => a * b, 1);
       const k = attrs as unknown as AdamConstants;
-      adam(be.wasm.asm.memory).adam(
-        ...[p, g, m, v, ...outs].map(off),
-        n,
+      callKernel(be, adam, "adam", [p, g, m, v, ...outs], [
+        tf.util.sizeFromShape(p.shape),
         ...ADAM_CONSTANTS.map((name) => k[name]),
-      );
+      ]);
       return outs;
     },
   });

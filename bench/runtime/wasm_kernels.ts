@@ -52,3 +52,17 @@ export function kernelModule(
     return exports;
   };
 }
+
+/**
+ * Runs exported function `fn` of `module` on the backend's memory: its
+ * arguments are the byte offsets of `tensors`, then `numbers`.
+ */
+export function callKernel(
+  be: WasmBackendInternals,
+  module: (memory: WebAssembly.Memory) => KernelExports,
+  fn: string,
+  tensors: readonly tf.TensorInfo[],
+  numbers: readonly number[],
+): void {
+  module(be.wasm.asm.memory)[fn](...tensors.map((t) => offsetOf(be, t)), ...numbers);
+}

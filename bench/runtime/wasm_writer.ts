@@ -286,6 +286,23 @@ export class Code {
     return this;
   }
 
+  /**
+   * A counted do-while loop: `body`, then local `counter` += `step`, repeated
+   * while `counter` < local `end` (unsigned). The body runs at least once.
+   */
+  countUp(counter: number, step: number, end: number, body: () => void): this {
+    return this.doWhile(() => {
+      body();
+      this.get(counter).i32(step).i32Add().set(counter);
+      this.get(counter).get(end).i32LtU();
+    });
+  }
+
+  /** Pushes the address `base + offset`, both i32 locals. */
+  address(base: number, offset: number): this {
+    return this.get(base).get(offset).i32Add();
+  }
+
   /** `if … end`: `body` runs when the i32 on the stack is non-zero. */
   ifThen(body: () => void): this {
     this.bytes.push(0x04, 0x40);

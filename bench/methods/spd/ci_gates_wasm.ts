@@ -19,7 +19,7 @@
  * @module
  */
 import { tf } from "../../runtime/backend.ts";
-import { kernelModule, offsetOf, wasmInternals } from "../../runtime/wasm_kernels.ts";
+import { callKernel, kernelModule, wasmInternals } from "../../runtime/wasm_kernels.ts";
 import { Code, F32, I32, V128 } from "../../runtime/wasm_writer.ts";
 
 /** Forward kernel name. */
@@ -34,11 +34,7 @@ export const CI_GATES_GRAD_KERNEL = "PdbenchCiGatesGrad";
 function vectorLoop(c: Code, n: number, body: (i: number) => void): void {
   const i = c.local(I32), end = c.local(I32);
   c.get(n).i32(4).i32Mul().set(end);
-  c.doWhile(() => {
-    body(i);
-    c.get(i).i32(16).i32Add().set(i);
-    c.get(i).get(end).i32LtU();
-  });
+  c.countUp(i, 16, end, () => body(i));
 }
 
 /** The attributes of both kernels. */
@@ -56,36 +52,25 @@ export interface CiGatesAttrs {
  */
 function gatesCode(): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
-  const [raw, rFull, rLayer, lower, upper, maskFull, maskLayer, n, alpha, oneMinusAlpha] = [
-    0,
-    1,
-    2,
-    3,
-    4,
-    5,
-    6,
-    7,
-    8,
-    9,
-  ];
+  const [raw, rFull, rLayer, lower, upper, maskFull, maskLayer, n, alpha, oneMinusAlpha] = c.params
+    .keys();
   const x = c.local(V128), g = c.local(V128), av = c.local(V128), leak = c.local(V128);
   c.get(alpha).f32x4Splat().set(av);
   c.get(oneMinusAlpha).f32x4Splat().set(leak);
-  const at = (base: number, i: number) => c.get(base).get(i).i32Add();
   vectorLoop(c, n, (i) => {
-    at(raw, i).v128Load().set(x);
+    c.address(raw, i).v128Load().set(x);
     // lower = pmin(bitselect(x, α·x, x > 0), 1): a NaN in x stays NaN.
     c.get(x).get(x).get(av).f32x4Mul().get(x).f32x4Const(0).f32x4Gt().v128Bitselect()
       .f32x4Const(1).f32x4Pmin().set(g);
-    at(lower, i).get(g).v128Store();
+    c.address(lower, i).get(g).v128Store();
     // upper = relu(x) − relu(x − 1)·(1 − α), relu(y) = y where y > 0, else 0.
-    at(upper, i);
+    c.address(upper, i);
     c.get(x).get(x).f32x4Const(0).f32x4Gt().v128And();
     c.get(x).f32x4Const(1).f32x4Sub().get(x).f32x4Const(1).f32x4Gt().v128And();
     c.get(leak).f32x4Mul().f32x4Sub().v128Store();
     for (const [r, mask] of [[rFull, maskFull], [rLayer, maskLayer]]) {
-      at(mask, i).get(g).f32x4Const(1).get(g).f32x4Sub();
-      at(r, i).v128Load().f32x4Mul().f32x4Add().v128Store();
+      c.address(mask, i).get(g).f32x4Const(1).get(g).f32x4Sub();
+      c.address(r, i).v128Load().f32x4Mul().f32x4Add().v128Store();
     }
   });
   return c;
@@ -99,26 +84,25 @@ function gatesCode(): Code {
 function gradCode(): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
   const [raw, rFull, rLayer, dLower, dUpper, dMaskFull, dMaskLayer, dRaw, n, alpha, oneMinusAlpha] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    c.params.keys();
   const x = c.local(V128), pos = c.local(V128), av = c.local(V128), leak = c.local(V128);
   c.get(alpha).f32x4Splat().set(av);
   c.get(oneMinusAlpha).f32x4Splat().set(leak);
-  const at = (base: number, i: number) => c.get(base).get(i).i32Add();
   vectorLoop(c, n, (i) => {
-    at(raw, i).v128Load().set(x);
+    c.address(raw, i).v128Load().set(x);
     c.get(x).f32x4Const(0).f32x4Gt().set(pos);
-    at(dRaw, i);
+    c.address(dRaw, i);
     // dg
-    at(dLower, i).v128Load();
+    c.address(dLower, i).v128Load();
     for (const [r, dMask] of [[rFull, dMaskFull], [rLayer, dMaskLayer]]) {
-      at(dMask, i).v128Load().f32x4Const(1);
-      at(r, i).v128Load().f32x4Sub().f32x4Mul().f32x4Add();
+      c.address(dMask, i).v128Load().f32x4Const(1);
+      c.address(r, i).v128Load().f32x4Sub().f32x4Mul().f32x4Add();
     }
     // · (x > 0 ? 1 : α), kept where a = (x > 0 ? x : α·x) ≤ 1
     c.f32x4Const(1).get(av).get(pos).v128Bitselect().f32x4Mul();
     c.get(x).get(x).get(av).f32x4Mul().get(pos).v128Bitselect().f32x4Const(1).f32x4Le().v128And();
     // + dUpper·([x > 0] − [x > 1]·(1 − α))
-    at(dUpper, i).v128Load();
+    c.address(dUpper, i).v128Load();
     c.f32x4Const(1).get(pos).v128And();
     c.get(leak).get(x).f32x4Const(1).f32x4Gt().v128And().f32x4Sub();
     c.f32x4Mul().f32x4Add().v128Store();
@@ -129,7 +113,7 @@ function gradCode(): Code {
 const module = kernelModule(() => ({ gates: gatesCode(), grad: gradCode() }));
 
 function size(t: tf.TensorInfo): number {
-  const n = t.shape.reduce((a, b) => a * b, 1);
+  const n = tf.util.sizeFromShape(t.shape);
   if (n % 4 !== 0) throw new Error(`${CI_GATES_KERNEL}: rows·C must be a multiple of 4; got ${n}`);
   return n;
 }
@@ -149,11 +133,10 @@ export function registerCiGatesWasmKernels(): void {
       const { raw, rFull, rLayer } = inputs as unknown as Record<string, tf.TensorInfo>;
       const be = wasmInternals(backend);
       const outs = [0, 1, 2, 3].map(() => be.makeOutput([...raw.shape], "float32"));
-      module(be.wasm.asm.memory).gates(
-        ...[raw, rFull, rLayer, ...outs].map((t) => offsetOf(be, t)),
+      callKernel(be, module, "gates", [raw, rFull, rLayer, ...outs], [
         size(raw),
         ...attrValues(attrs),
-      );
+      ]);
       return outs;
     },
   });
@@ -165,12 +148,10 @@ export function registerCiGatesWasmKernels(): void {
       const be = wasmInternals(backend);
       const dRaw = be.makeOutput([...t.raw.shape], "float32");
       const order = ["raw", "rFull", "rLayer", "dLower", "dUpper", "dMaskFull", "dMaskLayer"];
-      module(be.wasm.asm.memory).grad(
-        ...order.map((name) => offsetOf(be, t[name])),
-        offsetOf(be, dRaw),
+      callKernel(be, module, "grad", [...order.map((name) => t[name]), dRaw], [
         size(t.raw),
         ...attrValues(attrs),
-      );
+      ]);
       return dRaw;
     },
   });

@@ -23,7 +23,7 @@
  * @module
  */
 import { tf } from "../../runtime/backend.ts";
-import { kernelModule, offsetOf, wasmInternals } from "../../runtime/wasm_kernels.ts";
+import { callKernel, kernelModule, offsetOf, wasmInternals } from "../../runtime/wasm_kernels.ts";
 import { Code, I32, V128 } from "../../runtime/wasm_writer.ts";
 
 const ERF_P = 0.3275911;
@@ -112,9 +112,6 @@ function laneSum(c: Code, v: number): void {
   c.get(v).f32x4ExtractLane(2).get(v).f32x4ExtractLane(3).f32Add().f32Add();
 }
 
-/** Pushes the address `base + offset` (two i32 locals). */
-const at = (c: Code, base: number, offset: number) => c.get(base).get(offset).i32Add();
-
 /** `groups` lane groups of fresh locals, at byte offsets 0, 16, 32, … */
 function laneGroups(c: Code, groups: number): Lanes[] {
   return Array.from({ length: groups }, (_, u) => ({
@@ -153,18 +150,12 @@ function pairLoop(
   c.doWhile(() => {
     c.get(at.i).get(n.C).i32(4).i32Mul().i32Add().set(rowEnd);
     c.i32(0).set(gEnd);
-    c.doWhile(() => {
+    c.countUp(at.i, 4, rowEnd, () => {
       work.before();
       c.get(gEnd).set(at.g);
       c.get(at.g).get(n.G).i32(4).i32Mul().i32Add().set(gEnd);
-      c.doWhile(() => {
-        work.body();
-        c.get(at.g).i32(16 * groups).i32Add().set(at.g);
-        c.get(at.g).get(gEnd).i32LtU();
-      });
+      c.countUp(at.g, 16 * groups, gEnd, work.body);
       work.after();
-      c.get(at.i).i32(4).i32Add().set(at.i);
-      c.get(at.i).get(rowEnd).i32LtU();
     });
     c.get(at.i).get(total).i32LtU();
   });
@@ -176,33 +167,33 @@ function pairLoop(
  */
 function forwardCode(groups: number): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [h, w1, b1, w2, b2, out, rows, C, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [h, w1, b1, w2, b2, out, rows, C, G] = c.params.keys();
   const ctr = { i: c.local(I32), g: c.local(I32) };
   const cb = c.local(I32), hv = c.local(V128), acc = c.local(V128);
   const lanes = laneGroups(c, groups);
   pairLoop(c, { rows, C, G }, ctr, groups, {
     before: () => {
-      at(c, h, ctr.i).f32Load().f32x4Splat().set(hv);
+      c.address(h, ctr.i).f32Load().f32x4Splat().set(hv);
       c.f32x4Const(0).set(acc);
     },
     body: () =>
       interleave(c, lanes, [
         (c, l) => {
           c.get(hv);
-          at(c, w1, ctr.g).v128Load(l.offset).f32x4Mul();
-          at(c, b1, ctr.g).v128Load(l.offset).f32x4Add().set(l.pre);
+          c.address(w1, ctr.g).v128Load(l.offset).f32x4Mul();
+          c.address(b1, ctr.g).v128Load(l.offset).f32x4Add().set(l.pre);
         },
         ...GELU_STEPS,
         (c, l) => {
           c.get(acc).get(l.pre).get(l.cdf).f32x4Mul();
-          at(c, w2, ctr.g).v128Load(l.offset).f32x4Mul().f32x4Add().set(acc);
+          c.address(w2, ctr.g).v128Load(l.offset).f32x4Mul().f32x4Add().set(acc);
         },
       ]),
     after: () => {
       // out[i] = Σ lanes + b2[c]; cb walks b2 and wraps to 0 at the end of each row.
-      at(c, out, ctr.i);
+      c.address(out, ctr.i);
       laneSum(c, acc);
-      at(c, b2, cb).f32Load().f32Add().f32Store();
+      c.address(b2, cb).f32Load().f32Add().f32Store();
       c.get(cb).i32(4).i32Add().set(cb);
       c.get(cb).get(C).i32(4).i32Mul().i32LtU().get(cb).i32Mul().set(cb);
     },
@@ -216,36 +207,36 @@ function forwardCode(groups: number): Code {
  */
 function gradCode(groups: number): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [dy, h, w1, b1, w2, dh, dw1, db1, dw2, rows, C, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [dy, h, w1, b1, w2, dh, dw1, db1, dw2, rows, C, G] = c.params.keys();
   const ctr = { i: c.local(I32), g: c.local(I32) };
   const hv = c.local(V128), dyv = c.local(V128), dhAcc = c.local(V128);
   const lanes = laneGroups(c, groups);
   /** `*(base + g + offset) += value`, where `value` pushes the v128 to add. */
   const accumulate = (base: number, l: Lanes, value: () => void) => {
-    at(c, base, ctr.g);
-    at(c, base, ctr.g).v128Load(l.offset);
+    c.address(base, ctr.g);
+    c.address(base, ctr.g).v128Load(l.offset);
     value();
     c.f32x4Add().v128Store(l.offset);
   };
   pairLoop(c, { rows, C, G }, ctr, groups, {
     before: () => {
-      at(c, h, ctr.i).f32Load().f32x4Splat().set(hv);
-      at(c, dy, ctr.i).f32Load().f32x4Splat().set(dyv);
+      c.address(h, ctr.i).f32Load().f32x4Splat().set(hv);
+      c.address(dy, ctr.i).f32Load().f32x4Splat().set(dyv);
       c.f32x4Const(0).set(dhAcc);
     },
     body: () =>
       interleave(c, lanes, [
         (c, l) => {
-          at(c, w1, ctr.g).v128Load(l.offset).set(l.w1v);
+          c.address(w1, ctr.g).v128Load(l.offset).set(l.w1v);
           c.get(hv).get(l.w1v).f32x4Mul();
-          at(c, b1, ctr.g).v128Load(l.offset).f32x4Add().set(l.pre);
+          c.address(b1, ctr.g).v128Load(l.offset).f32x4Add().set(l.pre);
         },
         ...GELU_STEPS,
         // dw2 += (pre·Φ)·dy; dPre = (dy·w2)·(Φ + (pre·e)/√(2π)); db1 += dPre; dw1 += dPre·h.
         (_, l) => accumulate(dw2, l, () => c.get(l.pre).get(l.cdf).f32x4Mul().get(dyv).f32x4Mul()),
         (c, l) => {
           c.get(dyv);
-          at(c, w2, ctr.g).v128Load(l.offset).f32x4Mul();
+          c.address(w2, ctr.g).v128Load(l.offset).f32x4Mul();
           c.get(l.cdf).get(l.pre).get(l.e).f32x4Mul().f32x4Const(INV_SQRT_2PI).f32x4Mul()
             .f32x4Add().f32x4Mul().set(l.dPre);
         },
@@ -254,7 +245,7 @@ function gradCode(groups: number): Code {
         (c, l) => c.get(dhAcc).get(l.dPre).get(l.w1v).f32x4Mul().f32x4Add().set(dhAcc),
       ]),
     after: () => {
-      at(c, dh, ctr.i);
+      c.address(dh, ctr.i);
       laneSum(c, dhAcc);
       c.f32Store();
     },
@@ -311,14 +302,8 @@ export function registerCiMlpWasmKernels(): void {
       const [rows, C, G] = checkShapes(h, w1, CI_MLP_KERNEL);
       const be = wasmInternals(backend);
       const out = be.makeOutput([rows, C], "float32");
-      const off = (t: tf.TensorInfo) => offsetOf(be, t);
       const groups = groupingFor(G, attrs?.groups, CI_MLP_KERNEL);
-      kernels(be.wasm.asm.memory)[`forward${groups}`](
-        ...[h, w1, b1, w2, b2, out].map(off),
-        rows,
-        C,
-        G,
-      );
+      callKernel(be, kernels, `forward${groups}`, [h, w1, b1, w2, b2, out], [rows, C, G]);
       return out;
     },
   });
@@ -331,17 +316,12 @@ export function registerCiMlpWasmKernels(): void {
       const be = wasmInternals(backend);
       const dh = be.makeOutput([rows, C], "float32");
       const sums = [0, 1, 2].map(() => be.makeOutput([C, G], "float32"));
-      const off = (t: tf.TensorInfo) => offsetOf(be, t);
       const memory = be.wasm.asm.memory;
-      for (const s of sums) new Float32Array(memory.buffer, off(s), C * G).fill(0);
+      for (const s of sums) new Float32Array(memory.buffer, offsetOf(be, s), C * G).fill(0);
       const [dw1, db1, dw2] = sums;
       const groups = groupingFor(G, attrs?.groups, CI_MLP_GRAD_KERNEL);
-      kernels(memory)[`grad${groups}`](
-        ...[dy, h, w1, b1, w2, dh, dw1, db1, dw2].map(off),
-        rows,
-        C,
-        G,
-      );
+      const tensors = [dy, h, w1, b1, w2, dh, dw1, db1, dw2];
+      callKernel(be, kernels, `grad${groups}`, tensors, [rows, C, G]);
       return [dh, dw1, db1, dw2];
     },
   });

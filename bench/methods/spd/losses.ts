@@ -107,7 +107,8 @@ export function causalImportances(
   inputs: ReadonlyMap<string, tf.Tensor2D>,
   leakAlpha: number,
 ): CausalImportance[] {
-  return importancesFromInner(params, innerActivations(params, inputs), leakAlpha);
+  const inner = innerActivations(params, inputs);
+  return params.layers.map((l, i) => importanceOf(ciMlpRaw(l.ci, inner[i]), leakAlpha));
 }
 
 /** `a_l · V_l` for every matrix l, from the clean target inputs `a_l`. */
@@ -122,18 +123,12 @@ function innerActivations(
   });
 }
 
-function importancesFromInner(
-  params: SpdParams,
-  inner: readonly tf.Tensor2D[],
-  leakAlpha: number,
-): CausalImportance[] {
-  return params.layers.map((l, i) => {
-    const raw = ciMlpRaw(l.ci, inner[i]);
-    return {
-      lower: lowerLeakyHardSigmoid(raw, leakAlpha) as tf.Tensor2D,
-      upper: upperLeakyHardSigmoid(raw, leakAlpha) as tf.Tensor2D,
-    };
-  });
+/** Both leaky hard sigmoids of a matrix's raw CI-MLP output. */
+function importanceOf(raw: tf.Tensor2D, leakAlpha: number): CausalImportance {
+  return {
+    lower: lowerLeakyHardSigmoid(raw, leakAlpha) as tf.Tensor2D,
+    upper: upperLeakyHardSigmoid(raw, leakAlpha) as tf.Tensor2D,
+  };
 }
 
 /**
@@ -176,12 +171,11 @@ function gates(raw: tf.Tensor2D, rFull: tf.Tensor2D, rLayer: tf.Tensor2D, alpha:
     ) as tf.Tensor2D[];
     return { lower, upper, maskFull, maskLayer };
   }
-  const lower = lowerLeakyHardSigmoid(raw, alpha) as tf.Tensor2D;
+  const ci = importanceOf(raw, alpha);
   return {
-    lower,
-    upper: upperLeakyHardSigmoid(raw, alpha) as tf.Tensor2D,
-    maskFull: stochasticMask(lower, rFull),
-    maskLayer: stochasticMask(lower, rLayer),
+    ...ci,
+    maskFull: stochasticMask(ci.lower, rFull),
+    maskLayer: stochasticMask(ci.lower, rLayer),
   };
 }
 

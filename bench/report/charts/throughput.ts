@@ -22,7 +22,7 @@ export interface ThroughputPoint {
   readonly source: string;
   /** Batch size, when known. */
   readonly batchSize?: number;
-  /** The code measured (first 7 hex digits of its commit), when known: points of older code stay in the chart. */
+  /** The code measured (its commit, 7 hex digits), when known: older code's points stay in the chart. */
   readonly commit?: string;
 }
 
