@@ -74,6 +74,16 @@ export interface TargetModel {
    * `forward(x, …)` gives when `input` is that layer's input for `x`.
    */
   forwardFromFirstLayer?(input: tf.Tensor2D, layerFn: LayerFn, act?: ActivationFn): tf.Tensor2D;
+  /**
+   * Optional: when the output of the decomposable layer `layerName` reaches the
+   * network output only through a fixed linear map J `[layer.dOut, nOutputs]`
+   * (nothing nonlinear after it), so that output = (terms that do not depend
+   * on that layer's output) + layerOutput · J, returns J; otherwise null. A
+   * residual MLP's last `mlp_out` has J = W_U. A forward-mode tangent pass
+   * may then fold J into the layer and never carry a `[rows, dOut]` tangent
+   * through the map (APD's attributions: apd.md §8). The model owns J.
+   */
+  linearReadout?(layerName: string): tf.Tensor2D | null;
   /** Frees the model's tensors. */
   dispose(): void;
 }

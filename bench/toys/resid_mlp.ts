@@ -179,6 +179,8 @@ function residModel(
     nOutputs: n,
     forward: (x, layerFn, act) => fromEmbedded(tf.matMul(x, wE) as tf.Tensor2D, layerFn, act),
     forwardFromFirstLayer: fromEmbedded,
+    // Only the last block's mlp_out is followed by nothing but the residual add and W_U.
+    linearReadout: (name) => name === blocks[blocks.length - 1].mlpOut.name ? wU : null,
     dispose() {
       wE.dispose();
       wU.dispose();

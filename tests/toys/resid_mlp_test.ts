@@ -86,3 +86,35 @@ Deno.test("forwardFromFirstLayer from the embedding gives exactly forward's outp
   assert.deepEqual(Array.from(b), Array.from(a));
   model.dispose();
 });
+
+Deno.test("linearReadout: only the last mlp_out, and output = rest + its output · W_U", async () => {
+  const two = residMlpToy("tiny2", "test", { ...tiny, nLayers: 2 });
+  const model = two.buildModel(await two.trainTarget(0));
+  const names = model.layers.map((l) => l.name);
+  assert.deepEqual(
+    names.map((n) => model.linearReadout!(n) !== null),
+    [false, false, false, true],
+    "layers.1.mlp_out alone reaches the output linearly",
+  );
+  const x = tf.tensor2d([[0.5, 0, -0.25], [0.1, -0.9, 0.3], [1, 0.75, 0]]);
+  const last = names[3];
+  const [full, split] = tf.tidy(() => {
+    let lastOut: tf.Tensor2D | null = null;
+    const full = model.forward(x, (layer, input) => {
+      const y = targetLayer(layer, input);
+      if (layer.name === last) lastOut = y;
+      return y;
+    });
+    const rest = model.forward(
+      x,
+      (layer, input) =>
+        layer.name === last ? tf.zerosLike(targetLayer(layer, input)) : targetLayer(layer, input),
+    );
+    return [full, tf.add(rest, tf.matMul(lastOut!, model.linearReadout!(last)!))];
+  });
+  const a = full.arraySync() as number[][], b = split.arraySync() as number[][];
+  a.forEach((row, i) =>
+    row.forEach((v, j) => assert.ok(Math.abs(v - b[i][j]) < 1e-6, `${i},${j}: ${v} vs ${b[i][j]}`))
+  );
+  model.dispose();
+});

@@ -11,6 +11,12 @@
  * the model itself does. The result is the same quantity without any autodiff;
  * attributions only choose the top-k mask and are constants for training.
  *
+ * Where the model says a layer reaches the output only through a fixed linear
+ * map J (`TargetModel.linearReadout`: a residual MLP's last `mlp_out`, J =
+ * W_U), that layer's tangent is computed in output space, `t·(W J) + (pre·A_c)
+ * (B_c J)`, instead of being carried as `[C·B, dOut]` rows through J (apd.md
+ * §8's folding): on `resid_mlp_1` the tangent shrinks from 1000 to 100 columns.
+ *
  * @module
  */
 import { type LinearLayer, targetLayer, type TargetModel } from "../../models/target_model.ts";
@@ -39,6 +45,30 @@ export function componentOutputs(
   const inner = tf.transpose(tf.reshape(tf.matMul(input, layer.a()), [B, C, rank]), [1, 0, 2]);
   const out = tf.matMul(inner as tf.Tensor3D, tf.reshape(layer.b(), [C, rank, dOut]));
   return tf.reshape(out, [C * B, dOut]);
+}
+
+/**
+ * Every component's output mapped through `readout` J `[dOut, n]`: `input ·
+ * P_c · J`, stacked like `componentOutputs` as `[C·B, n]`. J is narrow where
+ * it is used (W_U), so the per-component maps `P_c·J` (`[dIn, n]` each) are
+ * materialised side by side and applied in one two-dimensional matMul.
+ */
+export function componentReadouts(
+  layer: ApdLayer,
+  input: tf.Tensor2D,
+  C: number,
+  rank: number,
+  readout: tf.Tensor2D,
+): tf.Tensor2D {
+  const B = input.shape[0];
+  const { dIn } = layer.target;
+  const n = readout.shape[1];
+  const aByComponent = tf.transpose(tf.reshape(layer.a(), [dIn, C, rank]), [1, 0, 2]);
+  const bj = tf.reshape(tf.matMul(layer.b(), readout), [C, rank, n]);
+  const maps = tf.matMul(aByComponent as tf.Tensor3D, bj); // [C, dIn, n]
+  const sideBySide = tf.reshape(tf.transpose(maps, [1, 0, 2]), [dIn, C * n]);
+  const out = tf.reshape(tf.matMul(input, sideBySide), [B, C, n]);
+  return tf.reshape(tf.transpose(out, [1, 0, 2]), [C * B, n]);
 }
 
 /**
@@ -79,18 +109,25 @@ export function gradientAttributions(
       return tf.relu(pre);
     },
   );
-  const directions = new Map<string, tf.Tensor2D>();
-  for (const [name, input] of inputs) {
-    directions.set(name, componentOutputs(byName.get(name)!, input, C, rank));
-  }
-
   // The input tangent is zero: one zero row stands for all C·B rows until the first decomposed
-  // layer adds the directions (broadcasting), so the frozen maps before it cost nothing.
+  // layer adds the directions (broadcasting), so the frozen maps before it cost nothing. A layer
+  // with a linear readout J adds its tangent in output space (`folded`) and passes zero on.
   let g = 0;
-  const tangent = model.forward(
+  const folded: tf.Tensor2D[] = [];
+  const tangentLayer = (layer: LinearLayer, tIn: tf.Tensor2D): tf.Tensor2D => {
+    const apdLayer = byName.get(layer.name)!, input = inputs.get(layer.name)!;
+    const w = weights.get(layer.name)!;
+    const readout = model.linearReadout?.(layer.name) ?? null;
+    if (readout === null) {
+      return tf.add(tf.matMul(tIn, w), componentOutputs(apdLayer, input, C, rank));
+    }
+    const direct = componentReadouts(apdLayer, input, C, rank, readout);
+    folded.push(tf.add(tf.matMul(tIn, tf.matMul(w, readout)), direct));
+    return tf.zeros([1, layer.dOut]);
+  };
+  const passed = model.forward(
     tf.zeros([1, model.nInputs]),
-    (layer: LinearLayer, tIn): tf.Tensor2D =>
-      tf.add(tf.matMul(tIn, weights.get(layer.name)!), directions.get(layer.name)!),
+    tangentLayer,
     (tPre) => {
       g++;
       if (tPre.shape[0] === 1) return tPre;
@@ -98,6 +135,7 @@ export function gradientAttributions(
       return tf.reshape(tf.mul(tf.reshape(tPre, [C, B, d]), gates[g - 1]), [C * B, d]);
     },
   );
+  const tangent = folded.reduce((t, f) => tf.add(t, f), passed);
   const perComponent = tf.sum(tf.square(tf.reshape(tangent, [C, B, model.nOutputs])), 2);
   return tf.transpose(perComponent) as tf.Tensor2D;
 }

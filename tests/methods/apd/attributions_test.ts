@@ -135,29 +135,34 @@ Deno.test("attributions: TMS 5-2 + identity (three layers, tied pair around the 
   model.dispose();
 });
 
-Deno.test("attributions: 2-layer residual MLP (ReLU gates, residual adds, frozen W_E/W_U)", async () => {
-  const cfg = { ...RESID_MLP_1, nFeatures: 6, dEmbed: 8, dMlp: 4, nLayers: 2 };
-  const rng = rngStream(11, "test-weights");
-  const t = (shape: [number, number]) => ({
-    shape,
-    data: rng.fillNormal(new Float32Array(shape[0] * shape[1])),
+// The last mlp_out's tangent is folded into W_U (TargetModel.linearReadout); the brute force
+// differentiates the plain forward pass, so these also check the fold.
+for (const nLayers of [1, 2]) {
+  Deno.test(`attributions: ${nLayers}-layer residual MLP (ReLU gates, residual adds, W_U folded)`, async () => {
+    const cfg = { ...RESID_MLP_1, nFeatures: 6, dEmbed: 8, dMlp: 4, nLayers };
+    const rng = rngStream(11, "test-weights");
+    const t = (shape: [number, number]) => ({
+      shape,
+      data: rng.fillNormal(new Float32Array(shape[0] * shape[1])),
+    });
+    const tensors: Record<string, { shape: [number, number]; data: Float32Array }> = {
+      W_E: t([6, 8]),
+    };
+    for (let i = 0; i < nLayers; i++) {
+      tensors[`layers.${i}.mlp_in`] = t([8, 4]);
+      tensors[`layers.${i}.mlp_out`] = t([4, 8]);
+    }
+    const model = residMlpToy("r", "", cfg).buildModel(tensors);
+    const params = initApdParams(model, 5, 3, 20, 1, 5);
+    const xs = randomRows(6, 6, -1, 1, 3);
+    for (const source of ["target", "apd_model"] as const) {
+      assertClose(
+        await forwardMode(model, params, xs, source),
+        await bruteForce(model, params, xs, source),
+        2e-4,
+      );
+    }
+    params.dispose();
+    model.dispose();
   });
-  const model = residMlpToy("r", "", cfg).buildModel({
-    W_E: t([6, 8]),
-    "layers.0.mlp_in": t([8, 4]),
-    "layers.0.mlp_out": t([4, 8]),
-    "layers.1.mlp_in": t([8, 4]),
-    "layers.1.mlp_out": t([4, 8]),
-  });
-  const params = initApdParams(model, 5, 3, 20, 1, 5);
-  const xs = randomRows(6, 6, -1, 1, 3);
-  for (const source of ["target", "apd_model"] as const) {
-    assertClose(
-      await forwardMode(model, params, xs, source),
-      await bruteForce(model, params, xs, source),
-      2e-4,
-    );
-  }
-  params.dispose();
-  model.dispose();
-});
+}
