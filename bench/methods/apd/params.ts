@@ -120,8 +120,9 @@ export function initApdParams(
 /** Rescales every column of each owned A to unit L2 norm (over dIn; apd.md §5.3 step 1). */
 export function normaliseAColumns(params: ApdParams): void {
   tf.tidy(() => {
-    for (const l of params.layers) {
-      if (l.aVar) l.aVar.assign(tf.div(l.aVar, tf.norm(l.aVar, 2, 0, true)));
+    for (const { aVar } of params.layers) {
+      // Not tf.norm: its pow(|a|, 2) is ~10x slower than square on wasm for the [1000, 6500] A.
+      if (aVar) aVar.assign(tf.div(aVar, tf.sqrt(tf.sum(tf.square(aVar), 0, true))));
     }
   });
 }

@@ -3,7 +3,9 @@ import * as tf from "@tensorflow/tfjs";
 import {
   APD_TMS_5_2,
   apdMethod,
+  initApdParams,
   initBackend,
+  normaliseAColumns,
   projectAGradient,
   resolveApdConfig,
   TMS_5_2,
@@ -36,6 +38,23 @@ Deno.test("projected A gradient is orthogonal to each unit A column", () => {
   // The part orthogonal to the column is kept: column 0's (−0.8, 0.6) component is 3·0.6 − 1·0.8.
   assert.ok(Math.abs(p.arraySync()[0][0] - -0.8 * (3 * 0.6 - 0.8)) < 1e-6);
   tf.dispose([a, g, p]);
+});
+
+Deno.test("normaliseAColumns: every owned A column has unit norm and keeps its direction", async () => {
+  const model = toy.buildModel(pentagonTensors());
+  const params = initApdParams(model, 4, 3, 25, 1, 2);
+  const a = params.layers[0].aVar!;
+  const before = (await a.array()) as number[][];
+  normaliseAColumns(params);
+  const after = (await a.array()) as number[][];
+  for (let j = 0; j < before[0].length; j++) {
+    const norm = Math.hypot(...before.map((row) => row[j]));
+    assert.ok(norm > 0.05 && Math.abs(norm - 1) > 0.05, `column ${j} starts away from norm 1`);
+    assert.ok(Math.abs(Math.hypot(...after.map((row) => row[j])) - 1) < 1e-6, `column ${j}`);
+    before.forEach((row, i) => assert.ok(Math.abs(after[i][j] - row[j] / norm) < 1e-6));
+  }
+  params.dispose();
+  model.dispose();
 });
 
 Deno.test("config: bad values name the field and the allowed values", () => {
