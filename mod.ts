@@ -112,12 +112,14 @@ export {
   type MethodResult,
   type OnProgress,
   registerMethod,
+  type TrainStatus,
 } from "./bench/methods/method.ts";
 export {
   captureTrainState,
   type Checkpointing,
   isSaveStep,
   restoreTrainState,
+  stopStep,
   type TrainState,
 } from "./bench/methods/checkpoint.ts";
 export {
@@ -250,6 +252,7 @@ export {
   makeRecord,
   parseRunRecord,
   type Provenance,
+  RUN_STATUSES,
   type RunRecord,
   type RunStatus,
   SCHEMA_VERSION,

@@ -51,6 +51,8 @@ export interface JobCheckpointing {
   shouldSave(stepsDone: number): boolean;
   /** Start from this saved run instead of step 0. */
   readonly resume?: SavedRun;
+  /** Stop training after this many updates (a "partial" record; see `Checkpointing.stopAt`). */
+  readonly stopAt?: number;
   /** Stores a saved run; training waits for it. */
   save(saved: SavedRun): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
   const checkpoint: Checkpointing | undefined = cp && {
     shouldSave: (stepsDone) => cp.shouldSave(stepsDone),
     resume: cp.resume?.state,
+    stopAt: cp.stopAt,
     save: (state) => cp.save({ state, elapsedS: prior + (performance.now() - t0) / 1000 }),
   };
   const resumed = cp?.resume ? { resumedFromStep: cp.resume.state.stepsDone } : {};
@@ -98,14 +101,14 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
   const model = toy.buildModel(target.tensors);
   try {
     const progress: OnProgress = (done, total, point) => {
-      if (done === total) trainEnd = performance.now();
+      trainEnd = performance.now(); // the last call ends training, however far it went
       onProgress?.(done, total, point);
     };
     const result = await method.run(model, toy.data, config, seed, progress, checkpoint);
     if (trainEnd === t0) trainEnd = performance.now();
     const truth = toy.groundTruth(target.tensors);
-    const completed = result.status === "completed";
-    const metrics: Record<string, Metric> = completed ? scoreRun(truth, result) : {};
+    const scored = result.status === "completed" || result.status === "partial";
+    const metrics: Record<string, Metric> = scored ? scoreRun(truth, result) : {};
     const wall = prior + (performance.now() - t0) / 1000;
     return makeRecord({
       ...common,
@@ -120,7 +123,7 @@ export async function runJob(job: Job, onProgress?: OnProgress): Promise<RunReco
         stepsDone: result.stepsDone,
         ...resumed,
       },
-      ...(completed ? { artifacts: runArtifacts(truth, result) } : {}),
+      ...(scored ? { artifacts: runArtifacts(truth, result) } : {}),
     });
   } catch (err) {
     return makeRecord({

@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import {
   BACKEND_NAMES,
   encodeNonFinite,
+  FINISHED,
   finishedKeys,
   getMethod,
   getProfile,
@@ -80,6 +81,10 @@ const USAGE = `usage: deno task bench [options]
   --checkpoint-every N save every N steps instead
   --checkpoint-dir DIR checkpoint files (default: checkpoints/ next to --out); a pending job
                        with a file there always resumes from it (--force starts from step 0)
+  --stop-at N          train each job only to update N (or as far as its checkpoint already is),
+                       save its checkpoint and append a "partial" record scored at that point;
+                       the same command without --stop-at resumes and finishes the job (for toys
+                       whose paper runs outlast the machine: score them as far as it goes)
   --quiet              no progress bar
   -h, --help           this text`;
 
@@ -202,6 +207,7 @@ async function main(argv: string[]): Promise<number> {
       "checkpoint-every": { type: "string" },
       "checkpoint-minutes": { type: "string", default: "10" },
       "checkpoint-dir": { type: "string" },
+      "stop-at": { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -225,6 +231,7 @@ async function main(argv: string[]): Promise<number> {
       : positiveInt(values["checkpoint-every"], "--checkpoint-every"),
     everyMinutes: nonNegative(values["checkpoint-minutes"]!, "--checkpoint-minutes"),
     fresh: values.force!,
+    stopAt: values["stop-at"] === undefined ? null : positiveInt(values["stop-at"], "--stop-at"),
   };
   if (!isBackendName(values.backend!)) {
     throw new RangeError(
@@ -340,7 +347,7 @@ async function main(argv: string[]): Promise<number> {
     onRecord: async (record) => {
       await appendJsonLine(values.out!, encodeNonFinite(record));
       if (record.status === "failed") log(`${record.runId}: FAILED: ${record.error}`);
-      else {
+      if (FINISHED.includes(record.status)) {
         await Deno.remove(checkpointPath(checkpoints.dir, record, record.backend)).catch((err) => {
           if (!(err instanceof Deno.errors.NotFound)) throw err;
         });

@@ -25,7 +25,7 @@ function fixed4(v: number | undefined): string | number {
   return Number.isInteger(v) || !Number.isFinite(v) ? v : v.toFixed(4);
 }
 
-/** One Markdown row per record: metrics, verdict, timing. */
+/** One Markdown row per record: metrics, verdict (a partial run's as it stood), steps, timing. */
 export function summarize(records: readonly RunRecord[]): string {
   const rows = records.map((r) => {
     return [
@@ -34,12 +34,13 @@ export function summarize(records: readonly RunRecord[]): string {
       r.seed,
       ...METRICS.map((m) => fixed4(r.metrics[m]?.value)),
       runVerdict(r, getToy(r.toy).success),
+      r.timing.stepsDone,
       Number(r.timing.wallTimeS.toFixed(0)),
       Number(r.timing.stepsPerSecond.toFixed(1)),
     ];
   });
   return formatMarkdownTable(
-    ["toy", "method", "seed", ...METRICS, "verdict", "wall s", "steps/s"],
+    ["toy", "method", "seed", ...METRICS, "verdict", "steps", "wall s", "steps/s"],
     rows,
   );
 }

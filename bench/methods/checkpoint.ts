@@ -35,6 +35,11 @@ export interface Checkpointing {
   shouldSave(stepsDone: number): boolean;
   /** Start from this state instead of step 0. */
   readonly resume?: TrainState;
+  /**
+   * Stop after this many updates when the config has more: the loop saves its
+   * state and returns status "partial", so a later run resumes from there.
+   */
+  readonly stopAt?: number;
   /** Stores a state; training waits for it. */
   save(state: TrainState): Promise<void>;
 }
@@ -98,6 +103,19 @@ export function restoreTrainState(
   adam.restore(state.adam); // checks its part before it assigns anything
   state.params.forEach((p, i) => tf.tidy(() => vars[i].assign(tf.tensor(p.values, vars[i].shape))));
   return Object.fromEntries(streams.map((k) => [k, Rng.fromState(state.rngs[k])]));
+}
+
+/**
+ * The update a loop of `total` steps stops after: `checkpoint.stopAt` when it
+ * is below `total`, else `total`. Throws when `stopAt` is not a positive integer.
+ */
+export function stopStep(c: Checkpointing | undefined, total: number): number {
+  const stopAt = c?.stopAt;
+  if (stopAt === undefined) return total;
+  if (!Number.isInteger(stopAt) || stopAt < 1) {
+    throw new RangeError(`checkpoint: stopAt must be an integer >= 1, got ${stopAt}`);
+  }
+  return Math.min(stopAt, total);
 }
 
 /** True when a loop should save after `stepsDone` updates of `total` (never after the last). */

@@ -25,10 +25,17 @@ export interface CurvePoint {
 /** Progress callback: `done` updates of `total`, with a curve point when one was taken. */
 export type OnProgress = (done: number, total: number, point?: CurvePoint) => void;
 
+/**
+ * How training ended: "completed" (every step), "diverged" (a loss became
+ * non-finite) or "partial" (stopped early at `Checkpointing.stopAt`, its state
+ * saved for a later resume; scored as it stands).
+ */
+export type TrainStatus = "completed" | "diverged" | "partial";
+
 /** What a method run produces, in the common form. */
 export interface MethodResult {
-  /** "completed", or "diverged" when training produced a non-finite loss. */
-  readonly status: "completed" | "diverged";
+  /** How training ended. */
+  readonly status: TrainStatus;
   /** Optimiser steps applied. */
   readonly stepsDone: number;
   /** Sampled training curve. */

@@ -104,15 +104,16 @@ export function runSolved(
 }
 
 /**
- * A run's verdict in words: its status when it did not complete, otherwise
- * `pass` or `fail: ` followed by every unmet condition (as in
- * `fail: mmcs >= 0.99 (got 0.974)`).
+ * A run's verdict in words: `pass`, or `fail: ` followed by every unmet
+ * condition (as in `fail: mmcs >= 0.99 (got 0.974)`); a partial run's as it
+ * stood, prefixed `partial: `; otherwise its status (diverged, failed).
  */
 export function runVerdict(
   run: { readonly status: string; readonly metrics: Readonly<Record<string, Metric>> },
   criterion: Criterion,
 ): string {
-  if (run.status !== "completed") return run.status;
+  if (run.status !== "completed" && run.status !== "partial") return run.status;
   const c = checkCriterion(criterion, run.metrics);
-  return c.pass ? "pass" : `fail: ${c.failures.join("; ")}`;
+  const verdict = c.pass ? "pass" : `fail: ${c.failures.join("; ")}`;
+  return run.status === "partial" ? `partial: ${verdict}` : verdict;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { jobKey } from "../jobs/plan.ts";
-import { type RunRecord, type RunStatus, setupHash } from "./record.ts";
+import { RUN_STATUSES, type RunRecord, type RunStatus, setupHash } from "./record.ts";
 
 /**
  * A record's job identity: `jobKey(setupHash, seed)`, the id today's planner
@@ -25,13 +25,18 @@ export function finishedKeys(records: readonly RunRecord[]): Set<string> {
   return new Set(records.filter((r) => FINISHED.includes(r.status)).map(recordKey));
 }
 
-const RANK: Record<RunStatus, number> = { completed: 0, diverged: 1, failed: 2 };
-
 /**
  * Merges record lists: one record per job (completed over diverged over
- * failed; the first seen among equals), sorted by toy, method, config hash
- * and seed. Throws when the records come from different suite versions.
+ * partial over failed; among partial runs the one trained furthest; else the
+ * first seen), sorted by toy, method, config hash and seed. Throws when the
+ * records come from different suite versions.
  */
+function better(r: RunRecord, than: RunRecord): boolean {
+  const rank = RUN_STATUSES.indexOf(r.status) - RUN_STATUSES.indexOf(than.status);
+  if (rank !== 0) return rank < 0;
+  return r.status === "partial" && r.timing.stepsDone > than.timing.stepsDone;
+}
+
 export function mergeRecords(lists: readonly (readonly RunRecord[])[]): RunRecord[] {
   const all = lists.flat();
   const versions = [...new Set(all.map((r) => r.suiteVersion))];
@@ -44,7 +49,7 @@ export function mergeRecords(lists: readonly (readonly RunRecord[])[]): RunRecor
   for (const r of all) {
     const key = recordKey(r);
     const prev = best.get(key);
-    if (!prev || RANK[r.status] < RANK[prev.status]) best.set(key, r);
+    if (!prev || better(r, prev)) best.set(key, r);
   }
   return [...best.values()].sort((a, b) =>
     a.toy.localeCompare(b.toy) || a.method.localeCompare(b.method) ||

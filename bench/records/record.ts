@@ -49,8 +49,15 @@ export interface Provenance {
   plugins?: readonly { path: string; sha256: string | null }[];
 }
 
-/** Run outcome. */
-export type RunStatus = "completed" | "diverged" | "failed";
+/**
+ * Run outcome. "partial": training was stopped early on purpose (`bench
+ * --stop-at`) and scored as it stood; the job is not finished and resumes from
+ * its checkpoint.
+ */
+export type RunStatus = "completed" | "diverged" | "partial" | "failed";
+
+/** Every {@linkcode RunStatus}, best first (the order `merge` prefers). */
+export const RUN_STATUSES: readonly RunStatus[] = ["completed", "diverged", "partial", "failed"];
 
 /** Which target a run decomposed. */
 export interface TargetInfo {
@@ -230,9 +237,9 @@ export function parseRunRecord(json: unknown): RunRecord {
     if (typeof o[key] !== "string") throw new Error(`record: '${key}' must be a string`);
   }
   if (!Number.isInteger(o.seed)) throw new Error("record: 'seed' must be an integer");
-  if (!["completed", "diverged", "failed"].includes(o.status as string)) {
+  if (!RUN_STATUSES.includes(o.status as RunStatus)) {
     throw new Error(
-      `record: 'status' must be one of completed, diverged, failed; got '${o.status}'`,
+      `record: 'status' must be one of ${RUN_STATUSES.join(", ")}; got '${o.status}'`,
     );
   }
   if (!o.config || typeof o.config !== "object") {

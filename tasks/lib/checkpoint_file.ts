@@ -196,6 +196,8 @@ export interface CheckpointOptions {
   readonly everyMinutes: number;
   /** Ignore existing checkpoints (start every job from step 0). */
   readonly fresh: boolean;
+  /** Stop each job after this many updates and record it as "partial" (`--stop-at`); null: never. */
+  readonly stopAt: number | null;
   /** The running code. */
   readonly code: CodeVersion;
 }
@@ -240,6 +242,7 @@ export async function openJobCheckpoint(
   return {
     shouldSave: savePolicy(opts),
     resume: found?.saved,
+    ...(opts.stopAt === null ? {} : { stopAt: opts.stopAt }),
     save: (saved) => writeFileAtomic(path, encodeCheckpoint(identity, saved)),
   };
 }

@@ -10,6 +10,7 @@ import {
   runJob,
   type SavedRun,
   SPD_TMS_5_2,
+  stopStep,
   TMS_5_2,
   tmsToy,
   trainApd,
@@ -133,4 +134,67 @@ Deno.test("runJob: a job stopped after a save and resumed writes the unbroken re
   assert.equal(whole.timing.resumedFromStep, undefined);
   assert.ok(resumed.timing.wallTimeS > 1000, "wall time spans the earlier segment");
   assert.ok(resumed.timing.stepsPerSecond < 30 / 1000);
+});
+
+for (const [name, trainer, cfg] of trainers) {
+  Deno.test(`${name}: stopAt 18 returns a saved "partial" state that resumes to the unbroken bits`, async () => {
+    const whole = await train(trainer, cfg);
+    const model = toy.buildModel(pentagonTensors());
+    const saved: TrainState[] = [];
+    // deno-lint-ignore no-explicit-any
+    const part = await trainer(model, toy.data, cfg as any, 5, undefined, {
+      shouldSave: (s) => s % 12 === 0,
+      stopAt: 18,
+      save: (s) => Promise.resolve(void saved.push(s)),
+    });
+    assert.equal(part.status, "partial");
+    assert.equal(part.stepsDone, 18);
+    assert.deepEqual(saved.map((s) => s.stepsDone), [12, 18], "the stop is saved");
+    part.params.dispose();
+    model.dispose();
+    const resumed = await train(trainer, cfg, saved[1]);
+    assert.equal(resumed.r.status, "completed");
+    assert.deepEqual(resumed.r.curve, whole.r.curve);
+    resumed.values.forEach((v, i) => assert.deepEqual(v, whole.values[i], `variable ${i}`));
+  });
+}
+
+Deno.test("stopStep: the stop is capped at the run's length; a bad stopAt is refused", () => {
+  const at = (stopAt?: number) => ({
+    shouldSave: () => false,
+    stopAt,
+    save: () => Promise.resolve(),
+  });
+  assert.equal(stopStep(undefined, 30), 30);
+  assert.equal(stopStep(at(12), 30), 12);
+  assert.equal(stopStep(at(99), 30), 30);
+  assert.throws(() => stopStep(at(0), 30), /stopAt must be an integer >= 1, got 0/);
+  assert.throws(() => stopStep(at(2.5), 30), /stopAt must be an integer >= 1, got 2.5/);
+});
+
+Deno.test("runJob: a stopped job writes a scored 'partial' record; resumed, the unbroken record", async () => {
+  const job = {
+    toy,
+    target,
+    method: getMethod("apd"),
+    config: APD,
+    seed: 1,
+    backend: "wasm",
+    provenance,
+  };
+  const whole = await runJob(job);
+  const saves: SavedRun[] = [];
+  const checkpoint = {
+    shouldSave: () => false,
+    save: (s: SavedRun) => Promise.resolve(void saves.push(s)),
+  };
+  const part = await runJob({ ...job, checkpoint: { ...checkpoint, stopAt: 20 } });
+  assert.equal(part.status, "partial");
+  assert.equal(part.timing.stepsDone, 20);
+  assert.equal(saves.at(-1)!.state.stepsDone, 20);
+  assert.equal(typeof part.metrics.mmcs?.value, "number", "scored as it stood");
+  assert.ok(part.artifacts !== undefined);
+  const done = await runJob({ ...job, checkpoint: { ...checkpoint, resume: saves.at(-1) } });
+  assert.equal(done.status, "completed");
+  assert.equal(done.resultHash, whole.resultHash);
 });

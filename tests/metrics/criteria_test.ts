@@ -41,18 +41,20 @@ Deno.test("each violated check is reported with the value seen", () => {
   assert.ok(missing.failures.includes("ci_pattern_error == 0 (got missing)"));
 });
 
-Deno.test("runSolved: a completed run meeting the criterion; diverged or failed runs never count", () => {
+Deno.test("runSolved: a completed run meeting the criterion; diverged, partial or failed runs never count", () => {
   const c = tmsSolved(5);
   assert.equal(runSolved({ status: "completed", metrics: solved }, c), true);
   assert.equal(runSolved({ status: "diverged", metrics: solved }, c), false);
+  assert.equal(runSolved({ status: "partial", metrics: solved }, c), false);
   assert.equal(runSolved({ status: "failed", metrics: solved }, c), false);
   assert.equal(runSolved({ status: "completed", metrics: { ...solved, mmcs: m(0.98) } }, c), false);
 });
 
-Deno.test("runVerdict: status for unfinished runs, else pass or every unmet condition", () => {
+Deno.test("runVerdict: pass or every unmet condition, a partial run's so far, else the status", () => {
   const c = tmsSolved(5);
   assert.equal(runVerdict({ status: "completed", metrics: solved }, c), "pass");
   assert.equal(runVerdict({ status: "diverged", metrics: solved }, c), "diverged");
+  assert.equal(runVerdict({ status: "partial", metrics: solved }, c), "partial: pass");
   assert.equal(
     runVerdict({ status: "completed", metrics: { ...solved, mmcs: m(0.98) } }, c),
     "fail: mmcs >= 0.99 (got 0.98)",

@@ -38,9 +38,29 @@ function rec(
   });
 }
 
-Deno.test("finished jobs are completed or diverged; failed ones are retried", () => {
-  const keys = finishedKeys([rec(0, "completed"), rec(1, "diverged"), rec(2, "failed")]);
+Deno.test("finished jobs are completed or diverged; failed and partial ones run again", () => {
+  const keys = finishedKeys([
+    rec(0, "completed"),
+    rec(1, "diverged"),
+    rec(2, "failed"),
+    rec(3, "partial"),
+  ]);
   assert.deepEqual([...keys].sort(), [jobKey("a".repeat(64), 0), jobKey("a".repeat(64), 1)].sort());
+});
+
+Deno.test("merge: partial below diverged and above failed; of two partial runs, the further", () => {
+  const at = (status: RunRecord["status"], stepsDone: number, startedAt: string) => {
+    const r = rec(0, status, undefined, startedAt);
+    return { ...r, timing: { ...r.timing, stepsDone } };
+  };
+  const pick = (...rs: RunRecord[]) => mergeRecords([rs])[0].timing.startedAt;
+  assert.equal(pick(at("failed", 0, "f"), at("partial", 10, "p")), "p");
+  assert.equal(pick(at("partial", 10, "p"), at("diverged", 3, "d")), "d");
+  assert.equal(
+    pick(at("partial", 10, "p10"), at("partial", 30, "p30"), at("partial", 20, "p20")),
+    "p30",
+  );
+  assert.equal(pick(at("partial", 30, "p30"), at("completed", 40, "c")), "c");
 });
 
 Deno.test("merge keeps one record per job, preferring completed, sorted; refuses mixed suite versions", () => {

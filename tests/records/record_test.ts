@@ -178,7 +178,10 @@ Deno.test("parseRunRecord errors name the faulty field", () => {
   assert.throws(() => parseRunRecord("x"), /not an object/);
   expectParseError((o) => (o.schemaVersion = 2), /schemaVersion must be 1, got 2/);
   expectParseError((o) => delete o.schemaVersion, /schemaVersion/);
-  expectParseError((o) => (o.status = "done"), /'status'.*completed, diverged, failed.*'done'/);
+  expectParseError(
+    (o) => (o.status = "done"),
+    /'status'.*completed, diverged, partial, failed.*'done'/,
+  );
   expectParseError((o) => (o.runId = 7), /'runId' must be a string/);
   expectParseError((o) => (o.seed = 1.5), /'seed' must be an integer/);
   expectParseError((o) => (o.config = null), /'config'/);

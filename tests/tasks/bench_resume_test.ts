@@ -122,3 +122,29 @@ Deno.test("a checkpoint of another job is refused before anything runs, and the 
   assert.equal(await Deno.readTextFile(out), before);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("--stop-at writes a scored partial record and keeps the checkpoint; without it the job finishes to the unbroken record", async () => {
+  const dir = await seededCache();
+  const args = [...TINY, "--seed", "0", "--steps", "80", "--cache-dir", dir];
+  const whole = join(dir, "whole.jsonl"), out = join(dir, "r.jsonl");
+  assert.equal((await bench([...args, "--out", whole])).code, 0);
+  const stopped = await bench([...args, "--out", out, "--stop-at", "30"]);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.match(stopped.stdout, /tms_5-2\s+spd\s+0\s+partial/);
+  const [part] = await recordsIn(out);
+  assert.equal((part.timing as { stepsDone: number }).stepsDone, 30);
+  assert.equal(typeof (part.metrics as Record<string, { value: number }>).mmcs.value, "number");
+  assert.equal([...Deno.readDirSync(join(dir, "checkpoints"))].length, 1, "checkpoint kept");
+
+  const finished = await bench([...args, "--out", out]);
+  assert.equal(finished.code, 0, finished.stderr);
+  assert.match(finished.stderr, /0 already finished, 1 to run/);
+  assert.match(finished.stderr, /resuming from step 30/);
+  const recs = await recordsIn(out);
+  assert.deepEqual(recs.map((r) => r.status), ["partial", "completed"]);
+  assert.equal(recs[1].resultHash, (await recordsIn(whole))[0].resultHash);
+  const bad = await bench([...args, "--out", out, "--stop-at", "0"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--stop-at: must be an integer >= 1, got '0'/);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -9,7 +9,7 @@ const m = (value: number): Metric => ({ value, direction: "higher" });
 function record(
   seed: number,
   metrics: Record<string, Metric>,
-  status: "completed" | "diverged" = "completed",
+  status: "completed" | "diverged" | "partial" = "completed",
 ) {
   return makeRecord({
     toy: "tms_5-2",
@@ -47,14 +47,16 @@ Deno.test("summary rows carry the toy's verdict", () => {
     record(0, solved),
     record(1, { ...solved, mmcs: m(0.974) }),
     record(2, {}, "diverged"),
+    record(3, solved, "partial"),
   ]).split("\n");
-  assert.equal(lines.length, 5);
+  assert.equal(lines.length, 6);
   assert.equal(
     lines[2],
-    "| tms_5-2 | spd | 0 | 0.9999 | 1.0056 | 0 | 5 | 57.3000 | pass | 612 | 65.3 |",
+    "| tms_5-2 | spd | 0 | 0.9999 | 1.0056 | 0 | 5 | 57.3000 | pass | 40000 | 612 | 65.3 |",
   );
   assert.match(lines[3], /\| fail: mmcs >= 0\.99 \(got 0\.974\) \|/);
   assert.match(lines[4], /\| diverged \|/);
+  assert.match(lines[5], /\| partial: pass \| 40000 \|/);
 });
 
 Deno.test("method comparison: one row per toy x method, seeds aggregated, failed runs left out", () => {

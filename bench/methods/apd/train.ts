@@ -20,8 +20,9 @@ import {
   type Checkpointing,
   isSaveStep,
   restoreTrainState,
+  stopStep,
 } from "../checkpoint.ts";
-import type { CurvePoint, OnProgress } from "../method.ts";
+import type { CurvePoint, OnProgress, TrainStatus } from "../method.ts";
 import { gradientAttributions } from "./attributions.ts";
 import { type ApdConfig, topkCount, warmupSteps } from "./config.ts";
 import { APD_LOSS_NAMES, apdLosses, passWithActivations } from "./losses.ts";
@@ -32,8 +33,8 @@ import { batchTopkMask } from "./topk.ts";
 export interface ApdTrainResult {
   /** Trained parameters; the caller disposes them. */
   readonly params: ApdParams;
-  /** "completed", or "diverged" when a loss became non-finite. */
-  readonly status: "completed" | "diverged";
+  /** How training ended (see {@linkcode TrainStatus}). */
+  readonly status: TrainStatus;
   /** Updates applied. */
   readonly stepsDone: number;
   /** Loss samples every `logEvery` steps, and at the end. */
@@ -64,7 +65,7 @@ export async function trainApd(
   const schedule = { kind: cfg.schedule, lr: cfg.lr, warmupSteps: warmupSteps(cfg) };
   const projected = new Set(params.layers.flatMap((l) => l.aVar ? [l.aVar.name] : []));
   const curve: CurvePoint[] = [];
-  let status: "completed" | "diverged" = "completed";
+  let status: TrainStatus = "completed";
   let stepsDone = 0;
   if (checkpoint?.resume) {
     dataRng = restoreTrainState(checkpoint.resume, cfg.steps, vars, adam, ["data"]).data;
@@ -72,7 +73,13 @@ export async function trainApd(
     curve.push(...checkpoint.resume.curve);
   }
 
-  for (let step = stepsDone; step < cfg.steps; step++) {
+  const save = async () => {
+    await checkpoint!.save(
+      await captureTrainState(stepsDone, vars, adam, { data: dataRng }, curve),
+    );
+  };
+  const end = stopStep(checkpoint, cfg.steps);
+  for (let step = stepsDone; step < end; step++) {
     if (cfg.unitNormA) normaliseAColumns(params);
     const lr = learningRate(schedule, step, cfg.steps);
     const log = step % cfg.logEvery === 0 || step === cfg.steps - 1;
@@ -115,10 +122,11 @@ export async function trainApd(
       }
     }
     onProgress?.(stepsDone, cfg.steps, point);
-    if (isSaveStep(checkpoint, stepsDone, cfg.steps)) {
-      const state = await captureTrainState(stepsDone, vars, adam, { data: dataRng }, curve);
-      await checkpoint!.save(state);
-    }
+    if (isSaveStep(checkpoint, stepsDone, end)) await save();
+  }
+  if (status === "completed" && stepsDone < cfg.steps) {
+    status = "partial";
+    await save();
   }
   adam.dispose();
   return { params, status, stepsDone, curve };

@@ -22,7 +22,9 @@ import {
   type Checkpointing,
   isSaveStep,
   restoreTrainState,
+  stopStep,
 } from "../checkpoint.ts";
+import type { TrainStatus } from "../method.ts";
 import type { SpdConfig } from "./config.ts";
 import { rowWeightsOf, SPD_LOSS_NAMES, spdLosses, uniformNoise } from "./losses.ts";
 import { initSpdParams, type SpdParams } from "./params.ts";
@@ -44,8 +46,8 @@ export type ProgressFn = (step: number, total: number, sample?: LossSample) => v
 export interface SpdTrainResult {
   /** Trained parameters; the caller disposes them. */
   readonly params: SpdParams;
-  /** "completed", or "diverged" when a loss became non-finite. */
-  readonly status: "completed" | "diverged";
+  /** How training ended (see {@linkcode TrainStatus}). */
+  readonly status: TrainStatus;
   /** Updates applied. */
   readonly stepsDone: number;
   /** Loss samples every `logEvery` steps, and at the end. */
@@ -75,7 +77,7 @@ export async function trainSpd(
   const xs = new Float32Array(B * data.nFeatures);
   const schedule = { kind: cfg.schedule, lr: cfg.lr, warmupSteps: cfg.warmupSteps };
   const curve: LossSample[] = [];
-  let status: "completed" | "diverged" = "completed";
+  let status: TrainStatus = "completed";
   let stepsDone = 0;
   if (checkpoint?.resume) {
     const streams = restoreTrainState(checkpoint.resume, cfg.steps, vars, adam, ["data", "mask"]);
@@ -84,11 +86,16 @@ export async function trainSpd(
     curve.push(...(checkpoint.resume.curve as LossSample[]));
   }
 
+  const save = async () => {
+    const rngs = { data: dataRng, mask: maskRng };
+    await checkpoint!.save(await captureTrainState(stepsDone, vars, adam, rngs, curve));
+  };
   const chunk = cfg.microBatch > 0 ? cfg.microBatch : Infinity;
   const fold = model.zeroInputGivesZeroActivations ? foldZeroRows : unfoldedBatch;
   const nF = data.nFeatures;
 
-  for (let step = stepsDone; step < cfg.steps; step++) {
+  const end = stopStep(checkpoint, cfg.steps);
+  for (let step = stepsDone; step < end; step++) {
     const lr = learningRate(schedule, step, cfg.steps);
     const log = step % cfg.logEvery === 0 || step === cfg.steps - 1;
     sampleSparseFeatures(data, B, dataRng, xs);
@@ -153,10 +160,11 @@ export async function trainSpd(
       }
     }
     onProgress?.(stepsDone, cfg.steps, sample);
-    if (isSaveStep(checkpoint, stepsDone, cfg.steps)) {
-      const rngs = { data: dataRng, mask: maskRng };
-      await checkpoint!.save(await captureTrainState(stepsDone, vars, adam, rngs, curve));
-    }
+    if (isSaveStep(checkpoint, stepsDone, end)) await save();
+  }
+  if (status === "completed" && stepsDone < cfg.steps) {
+    status = "partial";
+    await save();
   }
   adam.dispose();
   return { params, status, stepsDone, curve };
