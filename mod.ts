@@ -164,7 +164,6 @@ export { type ApdEvaluation, evaluateApd, rowMaxNormalised } from "./bench/metho
 export {
   apdSummedWeight,
   componentOutputs,
-  componentReadouts,
   gradientAttributions,
 } from "./bench/methods/apd/attributions.ts";
 export { batchTopkMask, perSampleTopkMask } from "./bench/methods/apd/topk.ts";

@@ -13,9 +13,9 @@
  *
  * Where the model says a layer reaches the output only through a fixed linear
  * map J (`TargetModel.linearReadout`: a residual MLP's last `mlp_out`, J =
- * W_U), that layer's tangent is computed in output space, `t·(W J) + (pre·A_c)
- * (B_c J)`, instead of being carried as `[C·B, dOut]` rows through J (apd.md
- * §8's folding): on `resid_mlp_1` the tangent shrinks from 1000 to 100 columns.
+ * W_U), that layer's tangent is computed in output space, `t·(W J) + pre·P_c·J`,
+ * instead of being carried as `[C·B, dOut]` rows through J (apd.md §8's
+ * folding): on `resid_mlp_1` the tangent shrinks from 1000 to 100 columns.
  *
  * @module
  */
@@ -30,45 +30,38 @@ export function apdSummedWeight(layer: ApdLayer): tf.Tensor2D {
 }
 
 /**
- * Every component's output on `input`: `input · P_{c}` for c = 0 … C−1,
- * stacked component-major as `[C·B, dOut]` (row c·B + b). Computed as
- * `(input · A) · B_c` without materialising P_c.
+ * Every component's output on `input [B, dIn]`: `input · P_c` for c = 0 … C−1,
+ * stacked component-major as `[C·B, dOut]` (row c·B + b); with `readout` J
+ * `[dOut, n]`, `input · P_c · J` as `[C·B, n]`. P_c = A_c B_c is the same
+ * product in either of two orders, and the cheaper is taken: a batched matMul
+ * (one product per component) costs ~10× more per multiply on wasm than a
+ * two-dimensional one, so what counts is its share:
+ * - factored, `(input · A) · B_c`: batched C·B·m·dOut multiplies;
+ * - materialised, `input · [P_0 … P_{C−1}]`: batched C·dIn·m·dOut (building
+ *   the maps) plus one 2-D matMul: cheaper whenever dIn < B (every TMS
+ *   matrix, a residual MLP's `mlp_out`), factored otherwise (`mlp_in`).
  */
 export function componentOutputs(
   layer: ApdLayer,
   input: tf.Tensor2D,
   C: number,
   rank: number,
-): tf.Tensor2D {
-  const B = input.shape[0];
-  const dOut = layer.target.dOut;
-  const inner = tf.transpose(tf.reshape(tf.matMul(input, layer.a()), [B, C, rank]), [1, 0, 2]);
-  const out = tf.matMul(inner as tf.Tensor3D, tf.reshape(layer.b(), [C, rank, dOut]));
-  return tf.reshape(out, [C * B, dOut]);
-}
-
-/**
- * Every component's output mapped through `readout` J `[dOut, n]`: `input ·
- * P_c · J`, stacked like `componentOutputs` as `[C·B, n]`. J is narrow where
- * it is used (W_U), so the per-component maps `P_c·J` (`[dIn, n]` each) are
- * materialised side by side and applied in one two-dimensional matMul.
- */
-export function componentReadouts(
-  layer: ApdLayer,
-  input: tf.Tensor2D,
-  C: number,
-  rank: number,
-  readout: tf.Tensor2D,
+  readout: tf.Tensor2D | null = null,
 ): tf.Tensor2D {
   const B = input.shape[0];
   const { dIn } = layer.target;
-  const n = readout.shape[1];
+  const right: tf.Tensor2D = readout ? tf.matMul(layer.b(), readout) : layer.b();
+  const dOut = right.shape[1];
+  const rightByComponent = tf.reshape(right, [C, rank, dOut]) as tf.Tensor3D;
+  if (dIn >= B) {
+    const inner = tf.transpose(tf.reshape(tf.matMul(input, layer.a()), [B, C, rank]), [1, 0, 2]);
+    return tf.reshape(tf.matMul(inner as tf.Tensor3D, rightByComponent), [C * B, dOut]);
+  }
   const aByComponent = tf.transpose(tf.reshape(layer.a(), [dIn, C, rank]), [1, 0, 2]);
-  const bj = tf.reshape(tf.matMul(layer.b(), readout), [C, rank, n]);
-  const maps = tf.matMul(aByComponent as tf.Tensor3D, bj); // [C, dIn, n]
-  const sideBySide = tf.reshape(tf.transpose(maps, [1, 0, 2]), [dIn, C * n]);
-  const out = tf.reshape(tf.matMul(input, sideBySide), [B, C, n]);
-  return tf.reshape(tf.transpose(out, [1, 0, 2]), [C * B, n]);
+  const maps = tf.matMul(aByComponent as tf.Tensor3D, rightByComponent); // [C, dIn, dOut]
+  const sideBySide = tf.reshape(tf.transpose(maps, [1, 0, 2]), [dIn, C * dOut]);
+  const out = tf.reshape(tf.matMul(input, sideBySide), [B, C, dOut]);
+  return tf.reshape(tf.transpose(out, [1, 0, 2]), [C * B, dOut]);
 }
 
 /**
@@ -121,7 +114,7 @@ export function gradientAttributions(
     if (readout === null) {
       return tf.add(tf.matMul(tIn, w), componentOutputs(apdLayer, input, C, rank));
     }
-    const direct = componentReadouts(apdLayer, input, C, rank, readout);
+    const direct = componentOutputs(apdLayer, input, C, rank, readout);
     folded.push(tf.add(tf.matMul(tIn, tf.matMul(w, readout)), direct));
     return tf.zeros([1, layer.dOut]);
   };

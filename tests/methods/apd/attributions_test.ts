@@ -4,6 +4,7 @@ import {
   apdComponents,
   type ApdParams,
   type AttributionSource,
+  componentOutputs,
   componentWeight,
   gradientAttributions,
   initApdParams,
@@ -166,3 +167,35 @@ for (const nLayers of [1, 2]) {
     model.dispose();
   });
 }
+
+Deno.test("componentOutputs: both product orders (B <= dIn factored, B > dIn materialised) equal input·P_c·J", async () => {
+  const model = tmsToy("t", "", TMS_5_2).buildModel(pentagonTensors());
+  const params = initApdParams(model, 4, 3, 25, 1, 9);
+  const layer = params.layers[0]; // linear1: dIn 5, dOut 2
+  const comps = (await apdComponents(params))[0];
+  const J = tf.tensor2d([[1, -2, 0.5], [0.25, 3, -1]]);
+  const Jv = J.arraySync();
+  for (const rows of [3, 8]) {
+    const xs = randomRows(rows, 5, -1, 1, rows);
+    for (const readout of [null, J]) {
+      const got = tf.tidy(() =>
+        componentOutputs(layer, tf.tensor2d(xs), params.C, params.rank, readout).arraySync()
+      );
+      const n = readout ? 3 : 2;
+      assert.deepEqual([got.length, got[0].length], [params.C * rows, n]);
+      for (let c = 0; c < params.C; c++) {
+        const P = componentWeight(comps, c);
+        xs.forEach((x, b) => {
+          const y = [0, 1].map((o) => x.reduce((s, v, i) => s + v * P.data[i * 2 + o], 0));
+          const want = readout ? [0, 1, 2].map((k) => y[0] * Jv[0][k] + y[1] * Jv[1][k]) : y;
+          want.forEach((w, k) =>
+            assert.ok(Math.abs(got[c * rows + b][k] - w) < 1e-4, `B ${rows} c ${c} b ${b} k ${k}`)
+          );
+        });
+      }
+    }
+  }
+  J.dispose();
+  params.dispose();
+  model.dispose();
+});
