@@ -25,18 +25,19 @@ export function finishedKeys(records: readonly RunRecord[]): Set<string> {
   return new Set(records.filter((r) => FINISHED.includes(r.status)).map(recordKey));
 }
 
-/**
- * Merges record lists: one record per job (completed over diverged over
- * partial over failed; among partial runs the one trained furthest; else the
- * first seen), sorted by toy, method, config hash and seed. Throws when the
- * records come from different suite versions.
- */
+/** True when `r` should replace `than` for the same job (see {@linkcode mergeRecords}). */
 function better(r: RunRecord, than: RunRecord): boolean {
   const rank = RUN_STATUSES.indexOf(r.status) - RUN_STATUSES.indexOf(than.status);
   if (rank !== 0) return rank < 0;
   return r.status === "partial" && r.timing.stepsDone > than.timing.stepsDone;
 }
 
+/**
+ * Merges record lists: one record per job (completed over diverged over
+ * partial over failed; among partial runs the one trained furthest; else the
+ * first seen), sorted by toy, method, config hash and seed. Throws when the
+ * records come from different suite versions.
+ */
 export function mergeRecords(lists: readonly (readonly RunRecord[])[]): RunRecord[] {
   const all = lists.flat();
   const versions = [...new Set(all.map((r) => r.suiteVersion))];
