@@ -280,7 +280,13 @@ export {
   type SweepDesign,
   uniqueJobs,
 } from "./bench/jobs/plan.ts";
-export { FINISHED, finishedKeys, mergeRecords, recordKey } from "./bench/records/merge.ts";
+export {
+  FINISHED,
+  finishedKeys,
+  mergeRecords,
+  outranks,
+  recordKey,
+} from "./bench/records/merge.ts";
 export {
   type CellRobustness,
   type FailureCount,

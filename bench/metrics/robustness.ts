@@ -8,6 +8,7 @@
  * @module
  */
 import { configWithDefaults } from "../methods/method.ts";
+import { outranks } from "../records/merge.ts";
 import { type RunRecord, setupHash } from "../records/record.ts";
 import { canonicalJson } from "../toys/trained_target.ts";
 import { checkCriterion, type Criterion, runSolved } from "./criteria.ts";
@@ -130,7 +131,9 @@ function cellLabels(configs: readonly Readonly<Record<string, unknown>>[]): stri
  * Groups records by toy × method × config, checks each completed run against
  * `criterionFor(toy)` (diverged and failed runs count as failures), and
  * summarises per cell and per toy × method. A seed that occurs twice in a
- * cell (the same job in two files) counts once: its first record.
+ * cell (a retried job, or the same job in two files) counts once, by the
+ * record `merge` would keep; partial runs (`bench --stop-at`) are unfinished
+ * and left out.
  */
 export function robustness(
   records: readonly RunRecord[],
@@ -144,13 +147,18 @@ export function robustness(
   const cells: CellRobustness[] = [];
   const methods: MethodRobustness[] = [];
   for (const recs of groups.values()) {
-    const byConfig = new Map<string, RunRecord[]>();
+    const bySeed = new Map<string, Map<number, RunRecord>>();
     for (const r of recs) {
+      if (r.status === "partial") continue;
       const hash = setupHash(r);
-      const cell = byConfig.get(hash) ?? [];
-      if (!cell.some((c) => c.seed === r.seed)) byConfig.set(hash, [...cell, r]);
+      const cell = bySeed.get(hash) ?? new Map<number, RunRecord>();
+      const prev = cell.get(r.seed);
+      if (!prev || outranks(r, prev)) cell.set(r.seed, r);
+      bySeed.set(hash, cell);
     }
+    const byConfig = new Map([...bySeed].map(([hash, cell]) => [hash, [...cell.values()]]));
     const hashes = [...byConfig.keys()];
+    if (hashes.length === 0) continue; // only partial runs
     const labels = cellLabels(hashes.map((h) => {
       const first = byConfig.get(h)![0];
       return configWithDefaults(first.method, first.config);

@@ -25,8 +25,11 @@ export function finishedKeys(records: readonly RunRecord[]): Set<string> {
   return new Set(records.filter((r) => FINISHED.includes(r.status)).map(recordKey));
 }
 
-/** True when `r` should replace `than` for the same job (see {@linkcode mergeRecords}). */
-function better(r: RunRecord, than: RunRecord): boolean {
+/**
+ * True when record `r` is preferred to `than` for the same job: completed over
+ * diverged over partial over failed, and of two partial runs the further one.
+ */
+export function outranks(r: RunRecord, than: RunRecord): boolean {
   const rank = RUN_STATUSES.indexOf(r.status) - RUN_STATUSES.indexOf(than.status);
   if (rank !== 0) return rank < 0;
   return r.status === "partial" && r.timing.stepsDone > than.timing.stepsDone;
@@ -50,7 +53,7 @@ export function mergeRecords(lists: readonly (readonly RunRecord[])[]): RunRecor
   for (const r of all) {
     const key = recordKey(r);
     const prev = best.get(key);
-    if (!prev || better(r, prev)) best.set(key, r);
+    if (!prev || outranks(r, prev)) best.set(key, r);
   }
   return [...best.values()].sort((a, b) =>
     a.toy.localeCompare(b.toy) || a.method.localeCompare(b.method) ||

@@ -111,9 +111,23 @@ Deno.test("robustness: a record written before a config field existed joins the 
   assert.notEqual(oldRuns[0].configHash, newRuns[0].configHash);
   assert.equal(setupHash(oldRuns[0]), newRuns[0].configHash);
   const { cells } = robustness([...oldRuns, ...newRuns, other], () => tmsSolved(5));
-  // Seed 2 is in both files: the first record counts. No `microBatch=undefined` cell appears.
+  // Seed 2 is in both files, completed both times: the first record counts. No `microBatch=undefined` cell appears.
   assert.deepEqual(cells.map((c) => [c.cell, c.successes, c.runs]), [
     ["importanceCoeff=0.003", 3, 4],
     ["importanceCoeff=0.03", 0, 1],
   ]);
+});
+
+Deno.test("robustness: a retried seed counts by its best record; partial runs are left out", () => {
+  const recs = [
+    run(0.003, 0, false, "failed"),
+    run(0.003, 0, true), // the retry of seed 0 succeeded
+    run(0.003, 1, true, "partial"), // stopped early: not an outcome yet
+    run(0.003, 2, false),
+    run(0.03, 0, true, "partial"), // a cell of partial runs only has no row
+  ];
+  const { cells, methods } = robustness(recs, () => tmsSolved(5));
+  assert.deepEqual(cells.map((c) => [c.cell, c.successes, c.runs]), [["", 1, 2]]);
+  assert.equal(methods[0].cells, 1);
+  assert.deepEqual(robustness([recs[2]], () => tmsSolved(5)), { cells: [], methods: [] });
 });
