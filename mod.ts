@@ -234,6 +234,9 @@ export {
   componentsPerFeature,
   contributionAgreement,
   meanComponentsPerFeature,
+  type OutConnection,
+  REPRESENTATION_CUTOFF,
+  representationCategories,
   summedWeight,
   targetNeuronContributions,
 } from "./bench/metrics/neuron_contributions.ts";

@@ -42,6 +42,13 @@ export interface MethodResult {
   readonly curve: readonly CurvePoint[];
   /** Learned components per decomposed matrix. */
   readonly components: readonly LayerComponents[];
+  /**
+   * True when component c of every decomposed matrix is one and the same
+   * parameter component (APD's components span all layers), so scores may pair
+   * a component's parts across matrices; false or absent when each matrix has
+   * components of its own (SPD's subcomponents).
+   */
+  readonly componentsSpanLayers?: boolean;
   /** Per layer: importance of each component on the one-hot 0.75 batch (`nFeatures × count`). */
   readonly importanceOneHot: Readonly<Record<string, Matrix>>;
   /** Per layer, per component: important on some evaluation input. */

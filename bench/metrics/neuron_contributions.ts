@@ -21,7 +21,7 @@
  */
 
 import type { Matrix } from "../linalg/matrix.ts";
-import type { LayerComponents } from "../methods/components.ts";
+import { componentWeight, type LayerComponents } from "../methods/components.ts";
 
 /** Default importance threshold for {@linkcode componentsPerFeature} (τ of spd.md §7.4). */
 const DEFAULT_THRESHOLD = 0.1;
@@ -139,41 +139,30 @@ export function targetNeuronContributions(wE: Matrix, wIn: Matrix, wOut: Matrix)
 }
 
 /**
- * Decomposition neuron contributions of spd.md §7.6, `[nFeatures, dMlp]`, with the component
- * chosen per feature.
- *
- * For feature i and component c of the `mlp_in` decomposition (weight W_c `[dEmbed, dMlp]`):
- * - in-connection: in_c[i, n] = Σ_e W_E[i,e]·W_c[e,n] (for SPD's rank-1 subcomponents this is
- *   Σ_e W_E[i,e]·V_in[e,c]·U_in[c,n], as spd.md writes it);
- * - out-connection: the **full summed** decomposed W_out, out[i, n] = Σ_e wOutSummed[n,e]·W_E[i,e]
- *   (see {@linkcode summedWeight});
- * - contribution: in_c[i, :] ⊙ out[i, :].
- *
- * For each feature the component whose contribution vector has the largest maximum over neurons
- * is chosen (ties → the lowest c, strict comparison; a vector containing NaN scores −∞), and
- * row i of the result is that component's vector.
- * Compare the result with {@linkcode targetNeuronContributions} via
- * {@linkcode contributionAgreement}.
- *
- * in_c is computed through the factors, (W_E · left_c) · right_c, so the cost is
- * O(nFeatures · count · rank · (dEmbed + dMlp)).
- *
- * @param wE embedding W_E, `[nFeatures, dEmbed]`.
- * @param inComponents the components of the layer's `mlp_in` (dIn = dEmbed, dOut = dMlp),
- *   count ≥ 1.
- * @param wOutSummed the summed decomposed `mlp_out` weight, `[dMlp, dEmbed]`.
- * @returns `contributions` `[nFeatures, dMlp]` and `chosen[i]`, the component index for feature i.
- * @throws {RangeError} on data lengths that do not match shapes, count = 0, or shape mismatches.
+ * Where a component's out-connection comes from: one matrix for every `mlp_in` component (the
+ * full summed decomposed W_out `[dMlp, dEmbed]`, spd.md §7.6), or the `mlp_out` components
+ * themselves, paired by index with the `mlp_in` ones (a method whose component c spans every
+ * decomposed matrix, as APD's; apd.md §7.2 "W_in,c and W_out,c").
  */
-export function componentNeuronContributions(
+export type OutConnection = Matrix | LayerComponents;
+
+function isComponents(out: OutConnection): out is LayerComponents {
+  return "count" in out;
+}
+
+/**
+ * Calls `visit(c, i, contrib)` with contrib = in_c[i, :] ⊙ out_c[i, :] (length dMlp, reused
+ * between calls) for every component c of `inComponents` and feature i, after checking shapes.
+ */
+function visitContributions(
+  fn: string,
   wE: Matrix,
   inComponents: LayerComponents,
-  wOutSummed: Matrix,
-): { contributions: Matrix; chosen: number[] } {
-  const fn = "componentNeuronContributions";
+  out: OutConnection,
+  visit: (c: number, i: number, contrib: Float64Array) => void,
+): void {
   checkMatrix(fn, "wE", wE);
   checkComponents(fn, "inComponents", inComponents);
-  checkMatrix(fn, "wOutSummed", wOutSummed);
   const nF = wE.rows, dE = wE.cols;
   const { dIn, dOut: dM, count, rank, left, right } = inComponents;
   if (dIn !== dE) {
@@ -183,19 +172,31 @@ export function componentNeuronContributions(
     );
   }
   if (count < 1) throw new RangeError(`${fn}: inComponents has no components (count 0)`);
-  if (wOutSummed.rows !== dM || wOutSummed.cols !== dE) {
-    throw new RangeError(
-      `${fn}: wOutSummed has shape ${shape(wOutSummed)} but needs ${dM}x${dE} ` +
-        `(dOut of inComponents ${dIn}x${dM} x dEmbed of wE ${shape(wE)})`,
-    );
+  let outOf: (c: number) => Float64Array;
+  if (isComponents(out)) {
+    checkComponents(fn, "outComponents", out);
+    if (out.count !== count || out.dIn !== dM || out.dOut !== dE) {
+      throw new RangeError(
+        `${fn}: outComponents (${out.layer}) has ${out.count} components of shape ` +
+          `${out.dIn}x${out.dOut} but needs ${count} of ${dM}x${dE} (paired with inComponents)`,
+      );
+    }
+    outOf = (c) => outConnections(wE, componentWeight(out, c));
+  } else {
+    checkMatrix(fn, "wOutSummed", out);
+    if (out.rows !== dM || out.cols !== dE) {
+      throw new RangeError(
+        `${fn}: wOutSummed has shape ${shape(out)} but needs ${dM}x${dE} ` +
+          `(dOut of inComponents ${dIn}x${dM} x dEmbed of wE ${shape(wE)})`,
+      );
+    }
+    const shared = outConnections(wE, out);
+    outOf = () => shared;
   }
-  const out = outConnections(wE, wOutSummed);
-  const data = new Float64Array(nF * dM);
-  const chosen = new Array<number>(nF).fill(0);
-  const best = new Float64Array(nF).fill(-Infinity);
   const proj = new Float64Array(rank);
   const contrib = new Float64Array(dM);
   for (let c = 0; c < count; c++) {
+    const outC = outOf(c);
     for (let i = 0; i < nF; i++) {
       // proj = W_E[i, :] · left_c   ([rank])
       proj.fill(0);
@@ -205,7 +206,7 @@ export function componentNeuronContributions(
         const off = (c * dIn + e) * rank;
         for (let r = 0; r < rank; r++) proj[r] += a * left[off + r];
       }
-      // contrib = (proj · right_c) ⊙ out[i, :]
+      // contrib = (proj · right_c) ⊙ out_c[i, :]
       contrib.fill(0);
       for (let r = 0; r < rank; r++) {
         const p = proj[r];
@@ -213,20 +214,122 @@ export function componentNeuronContributions(
         const off = (c * rank + r) * dM;
         for (let n = 0; n < dM; n++) contrib[n] += p * right[off + n];
       }
-      let max = -Infinity;
-      for (let n = 0; n < dM; n++) {
-        contrib[n] *= out[i * dM + n];
-        max = Math.max(max, contrib[n]); // NaN propagates
-      }
-      const score = Number.isNaN(max) ? -Infinity : max;
-      if (c === 0 || score > best[i]) {
-        best[i] = score;
-        chosen[i] = c;
-        data.set(contrib, i * dM);
-      }
+      for (let n = 0; n < dM; n++) contrib[n] *= outC[i * dM + n];
+      visit(c, i, contrib);
     }
   }
+}
+
+/** Largest entry of a contribution vector; −∞ when it holds a NaN. */
+function maxContribution(contrib: Float64Array): number {
+  let max = -Infinity;
+  for (let n = 0; n < contrib.length; n++) max = Math.max(max, contrib[n]); // NaN propagates
+  return Number.isNaN(max) ? -Infinity : max;
+}
+
+/**
+ * Decomposition neuron contributions of spd.md §7.6, `[nFeatures, dMlp]`, with the component
+ * chosen per feature.
+ *
+ * For feature i and component c of the `mlp_in` decomposition (weight W_c `[dEmbed, dMlp]`):
+ * - in-connection: in_c[i, n] = Σ_e W_E[i,e]·W_c[e,n] (for SPD's rank-1 subcomponents this is
+ *   Σ_e W_E[i,e]·V_in[e,c]·U_in[c,n], as spd.md writes it);
+ * - out-connection: with a matrix, the **full summed** decomposed W_out (spd.md §7.6; see
+ *   {@linkcode summedWeight}), out[i, n] = Σ_e wOutSummed[n,e]·W_E[i,e]; with the `mlp_out`
+ *   components, component c's own W_out,c (apd.md §7.2, for components that span both matrices);
+ * - contribution: in_c[i, :] ⊙ out_c[i, :].
+ *
+ * For each feature the component whose contribution vector has the largest maximum over neurons
+ * is chosen (ties → the lowest c, strict comparison; a vector containing NaN scores −∞), and
+ * row i of the result is that component's vector.
+ * Compare the result with {@linkcode targetNeuronContributions} via
+ * {@linkcode contributionAgreement}.
+ *
+ * in_c is computed through the factors, (W_E · left_c) · right_c, so the cost is
+ * O(nFeatures · count · rank · (dEmbed + dMlp)), plus one out-connection per component when the
+ * components are paired.
+ *
+ * @param wE embedding W_E, `[nFeatures, dEmbed]`.
+ * @param inComponents the components of the layer's `mlp_in` (dIn = dEmbed, dOut = dMlp),
+ *   count ≥ 1.
+ * @param out the summed decomposed `mlp_out` weight `[dMlp, dEmbed]`, or the layer's `mlp_out`
+ *   components paired by index with `inComponents` (same count, dIn = dMlp, dOut = dEmbed).
+ * @returns `contributions` `[nFeatures, dMlp]` and `chosen[i]`, the component index for feature i.
+ * @throws {RangeError} on data lengths that do not match shapes, count = 0, or shape mismatches.
+ */
+export function componentNeuronContributions(
+  wE: Matrix,
+  inComponents: LayerComponents,
+  out: OutConnection,
+): { contributions: Matrix; chosen: number[] } {
+  const nF = wE.rows, dM = inComponents.dOut;
+  const data = new Float64Array(nF * dM);
+  const chosen = new Array<number>(nF).fill(0);
+  const best = new Float64Array(nF).fill(-Infinity);
+  visitContributions("componentNeuronContributions", wE, inComponents, out, (c, i, contrib) => {
+    const score = maxContribution(contrib);
+    if (c === 0 || score > best[i]) {
+      best[i] = score;
+      chosen[i] = c;
+      data.set(contrib, i * dM);
+    }
+  });
   return { contributions: { rows: nF, cols: dM, data }, chosen };
+}
+
+/** apd.md §7.2's cutoff: component c represents feature i when max_n contribution > 0.04. */
+export const REPRESENTATION_CUTOFF = 0.04;
+
+/**
+ * How many features each component represents, by apd.md §7.2's "subnet categories" ([HEAD]
+ * `resid_mlp` plotting, `diag_relu_conns`): component c represents feature i when
+ * max_n in_c[i, n] · out_c[i, n] exceeds `cutoff` (in- and out-connections as in
+ * {@linkcode componentNeuronContributions}, so `out` is the summed W_out or the paired `mlp_out`
+ * components).
+ *
+ * The APD paper's claims read off these counts: about one component per feature ("mono"), with
+ * some carrying two ("duo") when top-k is too small, and some features spread over several
+ * components when it is too large.
+ *
+ * @returns per component the number of features it represents (`featuresPer`), the counts of
+ *   components representing none (dead), exactly 1, exactly 2 and more than 2 features, and the
+ *   number of features represented by at least one component.
+ * @throws {RangeError} as {@linkcode componentNeuronContributions}, and on a non-finite cutoff.
+ */
+export function representationCategories(
+  wE: Matrix,
+  inComponents: LayerComponents,
+  out: OutConnection,
+  cutoff: number = REPRESENTATION_CUTOFF,
+): {
+  featuresPer: number[];
+  dead: number;
+  mono: number;
+  duo: number;
+  poly: number;
+  represented: number;
+} {
+  const fn = "representationCategories";
+  if (typeof cutoff !== "number" || !Number.isFinite(cutoff)) {
+    throw new RangeError(`${fn}: cutoff must be a finite number, got ${cutoff}`);
+  }
+  const featuresPer = new Array<number>(inComponents.count).fill(0);
+  const covered = new Array<boolean>(wE.rows).fill(false);
+  visitContributions(fn, wE, inComponents, out, (c, i, contrib) => {
+    if (maxContribution(contrib) > cutoff) {
+      featuresPer[c]++;
+      covered[i] = true;
+    }
+  });
+  const count = (pred: (k: number) => boolean) => featuresPer.filter(pred).length;
+  return {
+    featuresPer,
+    dead: count((k) => k === 0),
+    mono: count((k) => k === 1),
+    duo: count((k) => k === 2),
+    poly: count((k) => k > 2),
+    represented: covered.filter(Boolean).length,
+  };
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   componentNeuronContributions,
   contributionAgreement,
   meanComponentsPerFeature,
+  type OutConnection,
+  representationCategories,
   summedWeight,
   targetNeuronContributions,
 } from "./neuron_contributions.ts";
@@ -38,8 +40,13 @@ export const NON_NEGLIGIBLE_NORM = 0.017;
  * CI-pattern errors per layer and in total, L0 per layer, and final losses.
  * For residual MLPs also, per layer, the neuron-contribution agreement with
  * the target (Pearson r and the through-origin slope, whose shortfall from 1
- * measures shrinkage; spd.md §7.6) and the mean number of `mlp_in`
- * components important for a one-hot feature (ideal 1).
+ * measures shrinkage; spd.md §7.6), the mean number of `mlp_in`
+ * components important for a one-hot feature (ideal 1), and how many features
+ * each `mlp_in` component represents (apd.md §7.2's categories: components
+ * representing 1, 2, 3 or more features, and the features represented). For
+ * methods whose components span layers (APD), the neuron contributions are also
+ * scored with each component's own W_out part (`…_paired`), as the APD paper
+ * draws them; the categories always use the out-connection that fits the method.
  */
 export function scoreRun(truth: GroundTruth, result: MethodResult): Record<string, Metric> {
   const metrics: Record<string, Metric> = {};
@@ -97,16 +104,29 @@ export function scoreRun(truth: GroundTruth, result: MethodResult): Record<strin
       return c;
     };
     const embedding = truth.residual!.embedding;
-    const target = targetNeuronContributions(embedding, layer.wIn, layer.wOut);
-    const fitted = componentNeuronContributions(
-      embedding,
-      comps(layer.mlpIn),
-      summedWeight(comps(layer.mlpOut)),
-    );
-    const agreement = contributionAgreement(target, fitted.contributions);
     const prefix = layer.mlpIn.replace(/\.mlp_in$/, "");
-    put(`neuron_contrib_pearson.${prefix}`, agreement.pearson, "higher", 1);
-    put(`neuron_contrib_slope.${prefix}`, agreement.slope, "target", 1);
+    const inComps = comps(layer.mlpIn), outComps = comps(layer.mlpOut);
+    const target = targetNeuronContributions(embedding, layer.wIn, layer.wOut);
+    const putAgreement = (suffix: string, out: OutConnection) => {
+      const fitted = componentNeuronContributions(embedding, inComps, out);
+      const { pearson, slope } = contributionAgreement(target, fitted.contributions);
+      put(`neuron_contrib_pearson${suffix}.${prefix}`, pearson, "higher", 1);
+      put(`neuron_contrib_slope${suffix}.${prefix}`, slope, "target", 1);
+    };
+    const summed = summedWeight(outComps);
+    putAgreement("", summed);
+    // A component spanning both matrices is also read with its own W_out part (apd.md §7.2).
+    if (result.componentsSpanLayers) putAgreement("_paired", outComps);
+    const nF = embedding.rows;
+    const cat = representationCategories(
+      embedding,
+      inComps,
+      result.componentsSpanLayers ? outComps : summed,
+    );
+    put(`features_represented.${prefix}`, cat.represented, "target", nF);
+    put(`components_representing_1.${prefix}`, cat.mono, "target", nF);
+    put(`components_representing_2.${prefix}`, cat.duo, "lower");
+    put(`components_representing_3plus.${prefix}`, cat.poly, "lower");
     put(
       `components_per_feature.${layer.mlpIn}`,
       meanComponentsPerFeature(result.importanceOneHot[layer.mlpIn]),

@@ -6,6 +6,7 @@ import {
   componentsPerFeature,
   contributionAgreement,
   meanComponentsPerFeature,
+  representationCategories,
   summedWeight,
   targetNeuronContributions,
 } from "../../bench/metrics/neuron_contributions.ts";
@@ -261,4 +262,67 @@ Deno.test("shape and argument errors are RangeErrors naming the argument", () =>
     name: "RangeError",
     message: /importanceOneHot has shape 0x3/,
   });
+});
+
+// Categories case: W_E = I₃, so in_c[i, n] = left_c[i]·right_c[n] and out[i, n] = W_out[n, i].
+const catWE = fromRows([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+const catWOut = fromRows([[1, 1, 0], [1, 1, 1], [0, 0, 1]]); // out[0] = out[1] = [1,1,0], out[2] = [0,1,1]
+const catIn = rankOne(
+  [[1, 1, 0], [0, 0, 1], [0, 0, 1], [1, 1, 1], [1, 0, 0]],
+  [[1, 0, 0], [0, 0, 1], [0, 0, 0.01], [0, 1, 0], [-1, 0, 0]],
+);
+
+Deno.test("representationCategories: features per component by apd.md §7.2's 0.04 cutoff", () => {
+  // c0 reads features 0 and 1 into neuron 0: contrib [1,0,0] for both (duo); feature 2 reads 0.
+  // c1 reads feature 2 into neuron 2: [0,0,1]·[0,1,1] → max 1 (mono).
+  // c2 the same at 0.01: max 0.01 ≤ 0.04 (dead).
+  // c3 reads every feature into neuron 1, which writes back onto all three: poly (3).
+  // c4 is negative: contrib [−1,0,0], max 0 (dead: the maximum, not the magnitude, counts).
+  const cat = representationCategories(catWE, catIn, catWOut);
+  assert.deepEqual(cat, {
+    featuresPer: [2, 1, 0, 3, 0],
+    dead: 2,
+    mono: 1,
+    duo: 1,
+    poly: 1,
+    represented: 3,
+  });
+  // A cutoff of 0.005 counts c2 too (a second mono); 1 drops every contribution, all ≤ 1.
+  assert.equal(representationCategories(catWE, catIn, catWOut, 0.005).mono, 2);
+  assert.equal(representationCategories(catWE, catIn, catWOut, 1).represented, 0);
+  assert.throws(
+    () => representationCategories(catWE, catIn, catWOut, NaN),
+    /cutoff must be a finite number/,
+  );
+});
+
+Deno.test("paired out-connections: each in-component is read with its own W_out part", () => {
+  // Out parts: c0's neuron 0 writes onto embedding dim 0 only, c1's neuron 2 onto dim 2, the
+  // rest are zero. So c0 represents feature 0 alone (its feature-1 out-connection is 0), c1
+  // feature 2, and c3 (no out part) nothing.
+  const catOut = rankOne(
+    [[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0]],
+    [[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0]],
+    "layers.0.mlp_out",
+  );
+  const cat = representationCategories(catWE, catIn, catOut);
+  assert.deepEqual(cat.featuresPer, [1, 1, 0, 0, 0]);
+  assert.equal(cat.mono, 2);
+  assert.equal(cat.represented, 2);
+  const { contributions, chosen } = componentNeuronContributions(catWE, catIn, catOut);
+  assert.equal(chosen[0], 0);
+  assert.equal(chosen[2], 1);
+  assertClose(contributions.data.subarray(0, 3), [1, 0, 0]);
+  assertClose(contributions.data.subarray(6, 9), [0, 0, 1]);
+  // Pairing needs one out part per in-component, of shape dMlp x dEmbed.
+  const short = {
+    ...catOut,
+    count: 4,
+    left: catOut.left.slice(0, 12),
+    right: catOut.right.slice(0, 12),
+  };
+  assert.throws(
+    () => representationCategories(catWE, catIn, short),
+    /outComponents \(layers.0.mlp_out\) has 4 components of shape 3x3 but needs 5 of 3x3/,
+  );
 });

@@ -84,3 +84,59 @@ Deno.test("residual MLP: components equal to W_in rows give neuron-contribution 
   assert.equal(m.ci_pattern_error.value, 0);
   assert.equal(m.mmcs, undefined);
 });
+
+Deno.test("residual MLP, components spanning layers: paired contributions and categories", async () => {
+  const { residMlpToy, RESID_MLP_1 } = await import("../../mod.ts");
+  const wIn = [1, 0.5, -0.5, 2, 0.3, 0.3], wOut = [1, 2, 0, 0.5, 1, 1];
+  const tensors = {
+    W_E: { shape: [2, 3], data: Float32Array.from([1, 0, 0, 0, 1, 0]) },
+    "layers.0.mlp_in": { shape: [3, 2], data: Float32Array.from(wIn) },
+    "layers.0.mlp_out": { shape: [2, 3], data: Float32Array.from(wOut) },
+  };
+  const cfg = { ...RESID_MLP_1, nFeatures: 2, dEmbed: 3, dMlp: 2 };
+  const rTruth = residMlpToy("r", "t", cfg).groundTruth(tensors);
+  // Component c is feature c's whole mechanism: mlp_in part e_c · W_in[c, :], mlp_out part
+  // W_out[:, c] · e_cᵀ. Target contributions: feature 0 [1, 0.25], feature 1 [−1, 2].
+  const inComps = fromRankOneFactors(
+    "layers.0.mlp_in",
+    3,
+    2,
+    2,
+    Float32Array.from([1, 0, 0, 1, 0, 0]),
+    Float32Array.from(wIn.slice(0, 4)),
+  );
+  const outComps = fromRankOneFactors(
+    "layers.0.mlp_out",
+    2,
+    3,
+    2,
+    Float32Array.from([1, 2, 0.5, 1]), // V[n, c] = W_out[n, c]
+    Float32Array.from([1, 0, 0, 0, 1, 0]),
+  );
+  const ci = { rows: 2, cols: 2, data: Float32Array.from([1, 0, 0, 1]) };
+  const result = {
+    status: "completed" as const,
+    stepsDone: 1,
+    curve: [],
+    components: [inComps, outComps],
+    importanceOneHot: { "layers.0.mlp_in": ci, "layers.0.mlp_out": ci },
+    alive: {},
+    l0: {},
+    losses: {},
+    parameterCount: 12,
+  };
+  const paired = scoreRun(rTruth, { ...result, componentsSpanLayers: true });
+  assert.ok(Math.abs(paired["neuron_contrib_slope_paired.layers.0"].value - 1) < 1e-6);
+  assert.ok(Math.abs(paired["neuron_contrib_pearson_paired.layers.0"].value - 1) < 1e-9);
+  assert.deepEqual(paired["components_representing_1.layers.0"], {
+    value: 2,
+    direction: "target",
+    target: 2,
+  });
+  assert.equal(paired["components_representing_2.layers.0"].value, 0);
+  assert.equal(paired["features_represented.layers.0"].value, 2);
+  // Without the flag the same factors are per-matrix subcomponents: no paired scores.
+  const separate = scoreRun(rTruth, result);
+  assert.equal(separate["neuron_contrib_slope_paired.layers.0"], undefined);
+  assert.equal(separate["components_representing_1.layers.0"].value, 2);
+});

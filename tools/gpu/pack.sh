@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 out=${1:-dist/pdbench-gpu.tar.gz}
 limit=$((64 * 1024 * 1024))
 D=tools/deno/node_modules/.bin/deno
-[ -x "$D" ] || npm install --prefix tools/deno --no-audit --no-fund --loglevel=error
+[ -x "$D" ] || npm ci --prefix tools/deno --no-audit --no-fund --loglevel=error
 [ -d node_modules/@tensorflow ] || "$D" install --frozen --quiet
 
 tmp=$(mktemp -d)

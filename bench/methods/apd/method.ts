@@ -27,6 +27,7 @@ export const apdMethod: Method<ApdConfig> = {
         stepsDone: trained.stepsDone,
         curve: trained.curve,
         components: ev.components,
+        componentsSpanLayers: true,
         importanceOneHot: ev.relativeAttributionOneHot,
         alive: ev.alive,
         l0: ev.l0,
