@@ -25,24 +25,75 @@ function fixed4(v: number | undefined): string | number {
   return Number.isInteger(v) || !Number.isFinite(v) ? v : v.toFixed(4);
 }
 
-/** One Markdown row per record: metrics, verdict (a partial run's as it stood), steps, timing. */
+/** The verdict, steps and timing columns every per-run table ends with. */
+function runColumns(r: RunRecord): (string | number)[] {
+  return [
+    runVerdict(r, getToy(r.toy).success),
+    r.timing.stepsDone,
+    Number(r.timing.wallTimeS.toFixed(0)),
+    Number(r.timing.stepsPerSecond.toFixed(1)),
+  ];
+}
+
+const RUN_HEADERS = ["verdict", "steps", "wall s", "steps/s"];
+
+/** Per-layer prefixes (`layers.0`, …) of a residual-MLP record's neuron-contribution scores. */
+function residLayers(r: RunRecord): string[] {
+  return Object.keys(r.metrics)
+    .map((k) => /^neuron_contrib_pearson\.(.+)$/.exec(k)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .sort();
+}
+
+/** Residual-MLP columns: one value per layer, joined with " / " (`-` where a run lacks it). */
+const RESID_COLUMNS: readonly [string, (layer: string) => string][] = [
+  ["mlp_in comps / feature", (l) => `components_per_feature.${l}.mlp_in`],
+  ["Pearson r", (l) => `neuron_contrib_pearson.${l}`],
+  ["slope", (l) => `neuron_contrib_slope.${l}`],
+  ["slope, own W_out", (l) => `neuron_contrib_slope_paired.${l}`],
+  ["representing 1", (l) => `components_representing_1.${l}`],
+  ["representing 2", (l) => `components_representing_2.${l}`],
+  ["representing 3+", (l) => `components_representing_3plus.${l}`],
+  ["features represented", (l) => `features_represented.${l}`],
+];
+
+/**
+ * One Markdown row per record: metrics, verdict (a partial run's as it stood), steps, timing.
+ * TMS-style records and residual-MLP records (those with per-layer neuron-contribution scores)
+ * get a table each, the residual one with per-layer values joined by " / ".
+ */
 export function summarize(records: readonly RunRecord[]): string {
-  const rows = records.map((r) => {
-    return [
-      r.toy,
-      r.method,
-      r.seed,
-      ...METRICS.map((m) => fixed4(r.metrics[m]?.value)),
-      runVerdict(r, getToy(r.toy).success),
-      r.timing.stepsDone,
-      Number(r.timing.wallTimeS.toFixed(0)),
-      Number(r.timing.stepsPerSecond.toFixed(1)),
-    ];
-  });
-  return formatMarkdownTable(
-    ["toy", "method", "seed", ...METRICS, "verdict", "steps", "wall s", "steps/s"],
-    rows,
-  );
+  const resid = records.filter((r) => residLayers(r).length > 0);
+  const rest = records.filter((r) => residLayers(r).length === 0);
+  const tables: string[] = [];
+  if (rest.length || !resid.length) {
+    tables.push(formatMarkdownTable(
+      ["toy", "method", "seed", ...METRICS, ...RUN_HEADERS],
+      rest.map((r) => [
+        r.toy,
+        r.method,
+        r.seed,
+        ...METRICS.map((m) => fixed4(r.metrics[m]?.value)),
+        ...runColumns(r),
+      ]),
+    ));
+  }
+  if (resid.length) {
+    tables.push(formatMarkdownTable(
+      ["toy", "method", "seed", "pattern error", ...RESID_COLUMNS.map(([h]) => h), ...RUN_HEADERS],
+      resid.map((r) => [
+        r.toy,
+        r.method,
+        r.seed,
+        fixed4(r.metrics.ci_pattern_error?.value),
+        ...RESID_COLUMNS.map(([, key]) =>
+          residLayers(r).map((l) => fixed4(r.metrics[key(l)]?.value)).join(" / ")
+        ),
+        ...runColumns(r),
+      ]),
+    ));
+  }
+  return tables.join("\n\n");
 }
 
 const median = (xs: number[]) => {

@@ -10,9 +10,10 @@ function record(
   seed: number,
   metrics: Record<string, Metric>,
   status: "completed" | "diverged" | "partial" = "completed",
+  toy = "tms_5-2",
 ) {
   return makeRecord({
-    toy: "tms_5-2",
+    toy,
     method: "spd",
     seed,
     config: {},
@@ -97,4 +98,38 @@ Deno.test("side by side: two configs of one toy × method are separate rows, nam
   assert.equal(lines.length, 4);
   assert.match(lines[2], /^\| tms_5-2 \| spd \| topk=1 \| 0\/2 \| 0\.8000 \|/);
   assert.match(lines[3], /^\| tms_5-2 \| spd \| topk=2 \| 0\/1 \| 0\.6000 \|/);
+});
+
+Deno.test("residual-MLP records get their own table, one value per layer", () => {
+  const layer = (l: number, pearson: number, slope: number) => ({
+    [`components_per_feature.layers.${l}.mlp_in`]: m(1),
+    [`neuron_contrib_pearson.layers.${l}`]: m(pearson),
+    [`neuron_contrib_slope.layers.${l}`]: m(slope),
+    [`components_representing_1.layers.${l}`]: m(100),
+    [`components_representing_2.layers.${l}`]: m(0),
+    [`components_representing_3plus.layers.${l}`]: m(0),
+    [`features_represented.layers.${l}`]: m(100),
+  });
+  const text = summarize([
+    record(0, { mmcs: m(1) }),
+    record(0, { ci_pattern_error: m(0), ...layer(0, 0.9999, 1.0178) }, "completed", "resid_mlp_1"),
+    record(
+      1,
+      { ci_pattern_error: m(3), ...layer(0, 0.98, 1.1), ...layer(1, 0.97, 0.9) },
+      "partial",
+      "resid_mlp_2",
+    ),
+  ]);
+  const [tms, resid] = text.split("\n\n");
+  assert.equal(tms.split("\n").length, 3);
+  const lines = resid.split("\n");
+  assert.equal(lines.length, 4);
+  assert.equal(
+    lines[2],
+    "| resid_mlp_1 | spd | 0 | 0 | 1 | 0.9999 | 1.0178 | - | 100 | 0 | 0 | 100 | pass | 40000 | 612 | 65.3 |",
+  );
+  assert.match(
+    lines[3],
+    /^\| resid_mlp_2 \| spd \| 1 \| 3 \| 1 \/ 1 \| 0\.9800 \/ 0\.9700 \| 1\.1000 \/ 0\.9000 \| - \/ - \|.*\| partial: fail/,
+  );
 });
