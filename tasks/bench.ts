@@ -49,6 +49,7 @@ import { describePlugins, loadPlugins } from "./lib/plugins.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
 import { readRecords } from "./merge.ts";
+import { summarize } from "./summary.ts";
 import { type RunContext, runInProcess, runInWorkers } from "./lib/run_jobs.ts";
 
 const TOYS = toyIds().join(", "), METHODS = methodIds().join(", ");
@@ -177,11 +178,6 @@ async function committedSweepJobs(overrides: Record<string, unknown>): Promise<J
 
 function list(value: string | undefined, all: string[]): string[] {
   return value === undefined ? all : value.split(",").map((s) => s.trim()).filter(Boolean);
-}
-
-function fmt(rec: RunRecord, name: string): string | number {
-  const v = rec.metrics[name]?.value;
-  return v === undefined ? "-" : v;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -363,32 +359,7 @@ async function main(argv: string[]): Promise<number> {
     ...existing.filter((r) => wanted.has(recordKey(r)) && finished.has(recordKey(r))),
     ...fresh,
   ];
-  console.log(formatTable(
-    [
-      "toy",
-      "method",
-      "seed",
-      "status",
-      "mmcs",
-      "ml2r",
-      "ci_err",
-      "alive.linear1",
-      "wall_s",
-      "steps/s",
-    ],
-    shown.map((r) => [
-      r.toy,
-      r.method,
-      r.seed,
-      r.status,
-      fmt(r, "mmcs"),
-      fmt(r, "ml2r"),
-      fmt(r, "ci_pattern_error"),
-      fmt(r, "alive.linear1"),
-      Number(r.timing.wallTimeS.toFixed(1)),
-      Number(r.timing.stepsPerSecond.toFixed(1)),
-    ]),
-  ));
+  console.log(summarize(shown));
   return fresh.some((r) => r.status === "failed") ? 1 : 0;
 }
 

@@ -73,7 +73,7 @@ Deno.test("a tiny run appends one complete record per job and prints the table",
   assert.equal(recs[0].config.importanceCoeff, 3e-3);
   assert.equal(recs[0].timing.stepsDone, 4);
   assert.ok(recs[0].metrics.mmcs.value > 0 && recs[0].metrics.mmcs.direction === "higher");
-  assert.match(r.stdout, /tms_5-2\s+spd\s+0\s+completed/);
+  assert.match(r.stdout, /\| tms_5-2 \| spd \| 0 \| .* \| (pass|fail: [^|]*) \| 4 \|/);
   await Deno.remove(cache, { recursive: true });
 });
 

@@ -15,7 +15,7 @@ Deno.test("re-running skips finished jobs; --force re-runs them", async () => {
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /2 job\(s\) planned, shard 0\/1: 2, 2 already finished, 0 to run/);
   assert.equal((await recordsIn(out)).length, 2);
-  assert.match(again.stdout, /tms_5-2\s+spd\s+1\s+completed/);
+  assert.match(again.stdout, /\| tms_5-2 \| spd \| 1 \| .* \| (pass|fail: [^|]*) \| 4 \|/);
   assert.equal((await bench([...args, "--force"])).code, 0);
   assert.equal((await recordsIn(out)).length, 4);
   await Deno.remove(dir, { recursive: true });
@@ -130,7 +130,10 @@ Deno.test("--stop-at writes a scored partial record and keeps the checkpoint; wi
   assert.equal((await bench([...args, "--out", whole])).code, 0);
   const stopped = await bench([...args, "--out", out, "--stop-at", "30"]);
   assert.equal(stopped.code, 0, stopped.stderr);
-  assert.match(stopped.stdout, /tms_5-2\s+spd\s+0\s+partial/);
+  assert.match(
+    stopped.stdout,
+    /\| tms_5-2 \| spd \| 0 \| .* \| partial: (pass|fail: [^|]*) \| 30 \|/,
+  );
   const [part] = await recordsIn(out);
   assert.equal((part.timing as { stepsDone: number }).stepsDone, 30);
   assert.equal(typeof (part.metrics as Record<string, { value: number }>).mmcs.value, "number");
