@@ -84,7 +84,13 @@ export interface NeuronContributionArtifact {
   readonly target: readonly number[];
   /** Kept pairs: the chosen component's contribution. */
   readonly fitted: readonly number[];
-  /** Pairs left out, both |values| < `droppedBelow`; 0 when all are kept. */
+  /**
+   * Kept pairs, for methods whose components span layers (APD): the contribution of each
+   * feature's best component read with its own `mlp_out` part instead of the summed W_out, as
+   * the APD paper draws it (apd.md §7.2). Absent for other methods.
+   */
+  readonly fittedPaired?: readonly number[];
+  /** Pairs left out, every |value| < `droppedBelow`; 0 when all are kept. */
   readonly dropped: number;
   /** The absolute bound under which pairs were dropped (0 when none is dropped). */
   readonly droppedBelow: number;
@@ -179,18 +185,25 @@ function neuronArtifacts(
     const embedding = truth.residual!.embedding;
     const target = targetNeuronContributions(embedding, layer.wIn, layer.wOut);
     const fitted = componentNeuronContributions(embedding, inComps, summedWeight(outComps));
+    const paired = result.componentsSpanLayers
+      ? componentNeuronContributions(embedding, inComps, outComps).contributions.data
+      : null;
     const t = target.data, f = fitted.contributions.data;
     const large = t.length > MAX_DENSE_CELLS;
+    const magnitude = (k: number) =>
+      Math.max(Math.abs(t[k]), Math.abs(f[k]), Math.abs(paired?.[k] ?? 0));
     let maxAbs = 0;
-    for (let k = 0; k < t.length; k++) maxAbs = Math.max(maxAbs, Math.abs(t[k]), Math.abs(f[k]));
+    for (let k = 0; k < t.length; k++) maxAbs = Math.max(maxAbs, magnitude(k));
     const bound = large ? CONTRIBUTION_KEEP_FRACTION * maxAbs : 0;
     const feature: number[] = [], neuron: number[] = [], tv: number[] = [], fv: number[] = [];
+    const pv: number[] = [];
     for (let k = 0; k < t.length; k++) {
-      if (large && Math.abs(t[k]) < bound && Math.abs(f[k]) < bound) continue;
+      if (large && magnitude(k) < bound) continue;
       feature.push(Math.floor(k / target.cols));
       neuron.push(k % target.cols);
       tv.push(round4(t[k]));
       fv.push(round4(f[k]));
+      if (paired) pv.push(round4(paired[k]));
     }
     out.push({
       layer: layer.mlpIn,
@@ -201,6 +214,7 @@ function neuronArtifacts(
       neuron,
       target: tv,
       fitted: fv,
+      ...(paired ? { fittedPaired: pv } : {}),
       dropped: t.length - tv.length,
       droppedBelow: tv.length < t.length ? round4(bound) : 0,
     });

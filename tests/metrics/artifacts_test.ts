@@ -135,4 +135,13 @@ Deno.test("residual MLP artifacts: target and fitted neuron contributions per la
   assert.deepEqual(nc.feature, [0, 0, 1, 1, 2, 2]);
   assert.deepEqual(nc.neuron, [0, 1, 0, 1, 0, 1]);
   assert.equal(nc.chosen.length, 3);
+  assert.equal(nc.fittedPaired, undefined);
+
+  // The same factors as components spanning both matrices: component c's own mlp_out part is
+  // W_out[:, c] written onto embedding dim c, so feature i's out-connection through c is
+  // W_out[n, c]·W_E[i, c]. Best per feature: f0 → c0 [1·0.8, 0], f1 → c1 [0, 1·0.9],
+  // f2 → c1 [0, (0.5·0.6 + 0.8)·(0.9·0.8)] = [0, 0.792] (c0 gives only [0.2·0.48, 0] there).
+  const spanning = runArtifacts(residTruth, { ...result, componentsSpanLayers: true });
+  assert.deepEqual(spanning.neuronContributions[0].fittedPaired, [0.8, 0, 0, 0.9, 0, 0.792]);
+  assert.deepEqual(spanning.neuronContributions[0].fitted, nc.fitted);
 });

@@ -122,6 +122,34 @@ Deno.test("neuron-contribution scatter: a panel per layer with its points and th
   assert.equal(countItems(svg, "symbol"), 2 * 6 * 3, "2 layers × 6 features × 3 neurons");
   assert.equal(countItems(svg, "line"), 2, "one y = x line per layer");
   assert.ok(svg.includes("Pearson r 0.9900, slope 0.9700"), "layer 0's metrics in its title");
+  assert.ok(!svg.includes("own W_out"), "no legend for a single series");
+});
+
+Deno.test("neuron-contribution scatter: components spanning layers add the own-W_out series", async () => {
+  const base = residRecord();
+  const rec = {
+    ...base,
+    metrics: {
+      ...base.metrics,
+      "neuron_contrib_slope_paired.layers.0": {
+        value: 0.81,
+        direction: "target" as const,
+        target: 1,
+      },
+    },
+    artifacts: {
+      ...base.artifacts!,
+      neuronContributions: base.artifacts!.neuronContributions.map((nc) => ({
+        ...nc,
+        fittedPaired: nc.fitted.map((v) => 0.9 * v),
+      })),
+    },
+  };
+  const svg = await checkChart(neuronScatterChart(groupSetups([rec])[0], rec)!);
+  // Two series of 2 layers × 6 features × 3 neurons.
+  assert.equal(countItems(svg, "symbol"), 2 * 2 * 6 * 3);
+  assert.ok(svg.includes("own W_out 0.8100"), "the paired slope in layer 0's title");
+  assert.ok(svg.includes(">summed W_out<") && svg.includes(">own W_out<"), "legend entries");
 });
 
 Deno.test("loss curves: loss names come from the records (any method), one line per seed and term", async () => {
