@@ -106,6 +106,7 @@ export {
 export {
   configWithDefaults,
   type CurvePoint,
+  type ExtraMetric,
   getMethod,
   type Method,
   methodIds,
@@ -158,9 +159,20 @@ export {
   topkCount,
   warmupSteps,
 } from "./bench/methods/apd/config.ts";
-export { apdMethod } from "./bench/methods/apd/method.ts";
+export { ablationMetrics, apdMethod, TOP1_SPLIT_ERROR } from "./bench/methods/apd/method.ts";
+export {
+  type ApdAblations,
+  apdAblations,
+  SCRUB_DATAPOINTS,
+  TOP1_DATAPOINTS_PER_FEATURE,
+} from "./bench/methods/apd/ablations.ts";
 export { type ApdTrainResult, trainApd } from "./bench/methods/apd/train.ts";
-export { type ApdEvaluation, evaluateApd, rowMaxNormalised } from "./bench/methods/apd/evaluate.ts";
+export {
+  type ApdEvaluation,
+  evaluateApd,
+  rowArgmax,
+  rowMaxNormalised,
+} from "./bench/methods/apd/evaluate.ts";
 export {
   apdSummedWeight,
   componentOutputs,

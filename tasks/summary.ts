@@ -57,6 +57,14 @@ const RESID_COLUMNS: readonly [string, (layer: string) => string][] = [
   ["features represented", (l) => `features_represented.${l}`],
 ];
 
+/** Whole-model ablation tests of a method that measures them (APD; `-` otherwise). */
+const ABLATION_COLUMNS: readonly [string, string][] = [
+  ["top-1 error, mean", "top1_rel_error_mean"],
+  ["features split (top-1 error > 0.1)", "features_top1_rel_error_above_0.1"],
+  ["scrubbed MSE", "scrubbed_mse"],
+  ["anti-scrubbed MSE", "anti_scrubbed_mse"],
+];
+
 /**
  * One Markdown row per record: metrics, verdict (a partial run's as it stood), steps, timing.
  * TMS-style records and residual-MLP records (those with per-layer neuron-contribution scores)
@@ -80,7 +88,15 @@ export function summarize(records: readonly RunRecord[]): string {
   }
   if (resid.length) {
     tables.push(formatMarkdownTable(
-      ["toy", "method", "seed", "pattern error", ...RESID_COLUMNS.map(([h]) => h), ...RUN_HEADERS],
+      [
+        "toy",
+        "method",
+        "seed",
+        "pattern error",
+        ...RESID_COLUMNS.map(([h]) => h),
+        ...ABLATION_COLUMNS.map(([h]) => h),
+        ...RUN_HEADERS,
+      ],
       resid.map((r) => [
         r.toy,
         r.method,
@@ -89,6 +105,7 @@ export function summarize(records: readonly RunRecord[]): string {
         ...RESID_COLUMNS.map(([, key]) =>
           residLayers(r).map((l) => fixed4(r.metrics[key(l)]?.value)).join(" / ")
         ),
+        ...ABLATION_COLUMNS.map(([, key]) => fixed4(r.metrics[key]?.value)),
         ...runColumns(r),
       ]),
     ));

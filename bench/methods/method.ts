@@ -59,6 +59,20 @@ export interface MethodResult {
   readonly losses: Readonly<Record<string, number>>;
   /** Trainable parameters of the decomposition (tied storage counted once). */
   readonly parameterCount: number;
+  /**
+   * Further measurements of the method's own (APD's ablation tests on the
+   * residual MLPs), by metric name, each with the direction in which it is
+   * better; scores copy them as they are.
+   */
+  readonly extraMetrics?: Readonly<Record<string, ExtraMetric>>;
+}
+
+/** A method's own measurement, scored as it is. */
+export interface ExtraMetric {
+  /** The value. */
+  readonly value: number;
+  /** Which way it is better. */
+  readonly direction: "higher" | "lower";
 }
 
 /** A decomposition method with a typed config. */

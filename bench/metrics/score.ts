@@ -47,6 +47,7 @@ export const NON_NEGLIGIBLE_NORM = 0.017;
  * methods whose components span layers (APD), the neuron contributions are also
  * scored with each component's own W_out part (`…_paired`), as the APD paper
  * draws them; the categories always use the out-connection that fits the method.
+ * A method's own measurements (`MethodResult.extraMetrics`) are copied as they are.
  */
 export function scoreRun(truth: GroundTruth, result: MethodResult): Record<string, Metric> {
   const metrics: Record<string, Metric> = {};
@@ -136,5 +137,8 @@ export function scoreRun(truth: GroundTruth, result: MethodResult): Record<strin
   }
   for (const [layer, v] of Object.entries(result.l0)) put(`l0.${layer}`, v, "lower");
   for (const [name, v] of Object.entries(result.losses)) put(`loss.${name}`, v, "lower");
+  for (const [name, m] of Object.entries(result.extraMetrics ?? {})) {
+    put(name, m.value, m.direction);
+  }
   return metrics;
 }

@@ -115,7 +115,15 @@ Deno.test("residual-MLP records get their own table, one value per layer", () =>
     record(0, { ci_pattern_error: m(0), ...layer(0, 0.9999, 1.0178) }, "completed", "resid_mlp_1"),
     record(
       1,
-      { ci_pattern_error: m(3), ...layer(0, 0.98, 1.1), ...layer(1, 0.97, 0.9) },
+      {
+        ci_pattern_error: m(3),
+        ...layer(0, 0.98, 1.1),
+        ...layer(1, 0.97, 0.9),
+        top1_rel_error_mean: m(0.25),
+        "features_top1_rel_error_above_0.1": m(12),
+        scrubbed_mse: m(0.0012),
+        anti_scrubbed_mse: m(0.0345),
+      },
       "partial",
       "resid_mlp_2",
     ),
@@ -126,10 +134,10 @@ Deno.test("residual-MLP records get their own table, one value per layer", () =>
   assert.equal(lines.length, 4);
   assert.equal(
     lines[2],
-    "| resid_mlp_1 | spd | 0 | 0 | 1 | 0.9999 | 1.0178 | - | 100 | 0 | 0 | 100 | pass | 40000 | 612 | 65.3 |",
+    "| resid_mlp_1 | spd | 0 | 0 | 1 | 0.9999 | 1.0178 | - | 100 | 0 | 0 | 100 | - | - | - | - | pass | 40000 | 612 | 65.3 |",
   );
   assert.match(
     lines[3],
-    /^\| resid_mlp_2 \| spd \| 1 \| 3 \| 1 \/ 1 \| 0\.9800 \/ 0\.9700 \| 1\.1000 \/ 0\.9000 \| - \/ - \|.*\| partial: fail/,
+    /^\| resid_mlp_2 \| spd \| 1 \| 3 \| 1 \/ 1 \| 0\.9800 \/ 0\.9700 \| 1\.1000 \/ 0\.9000 \| - \/ - \|.*\| 0\.2500 \| 12 \| 0\.0012 \| 0\.0345 \| partial: fail/,
   );
 });

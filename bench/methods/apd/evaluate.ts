@@ -2,7 +2,8 @@
  * Measures a trained APD decomposition in the common form: loss terms and
  * batch top-k selections on the fixed evaluation set (chunks of the training
  * batch size, since top-k is a per-batch rule), and per-layer relative
- * attributions on the one-hot 0.75 batch.
+ * attributions on the one-hot 0.75 batch; on models with hidden ReLUs (the
+ * residual MLPs) also the ablation tests of {@linkcode apdAblations}.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { tf } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
 import type { LayerComponents } from "../components.ts";
 import { EVAL_DATAPOINTS } from "../spd/evaluate.ts";
+import { type ApdAblations, apdAblations } from "./ablations.ts";
 import { gradientAttributions } from "./attributions.ts";
 import { type ApdConfig, topkCount } from "./config.ts";
 import { APD_LOSS_NAMES, apdLosses, passWithActivations } from "./losses.ts";
@@ -43,6 +45,8 @@ export interface ApdEvaluation {
   readonly l0: Readonly<Record<string, number>>;
   /** Loss terms averaged over the evaluation set. */
   readonly losses: Readonly<Record<(typeof APD_LOSS_NAMES)[number], number>>;
+  /** Top-1 and scrubbing tests (models with hidden ReLUs only; otherwise null). */
+  readonly ablations: ApdAblations | null;
 }
 
 /** Divides every row of `m` by its largest entry (rows with max 0 stay 0). */
@@ -52,6 +56,15 @@ export function rowMaxNormalised(data: Float32Array, rows: number, cols: number)
     let max = 0;
     for (let j = 0; j < cols; j++) max = Math.max(max, data[i * cols + j]);
     if (max > 0) { for (let j = 0; j < cols; j++) out[i * cols + j] = data[i * cols + j] / max; }
+  }
+  return out;
+}
+
+/** Per row, the column of its largest entry (the first on ties). */
+export function rowArgmax(data: Float32Array, rows: number, cols: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 1; j < cols; j++) if (data[i * cols + j] > data[i * cols + out[i]]) out[i] = j;
   }
   return out;
 }
@@ -102,6 +115,12 @@ export async function evaluateApd(
   );
   const relative = rowMaxNormalised(await oneHot.data() as Float32Array, n, C);
   oneHot.dispose();
+  const hasHiddenRelu = tf.tidy(() =>
+    passWithActivations(model, tf.zeros([1, n]), targetLayer).hidden.length > 0
+  );
+  const ablations = hasHiddenRelu
+    ? await apdAblations(model, params, cfg, data, rowArgmax(relative, n, C))
+    : null;
   const relativeAttributionOneHot: Record<string, Matrix> = Object.fromEntries(
     names.map((name) => [name, { rows: n, cols: C, data: relative }]),
   );
@@ -115,5 +134,6 @@ export async function evaluateApd(
     ) as ApdEvaluation[
       "losses"
     ],
+    ablations,
   };
 }

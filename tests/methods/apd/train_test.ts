@@ -131,4 +131,5 @@ Deno.test("the method reports the common form: C components of rank m per matrix
   }
   // Batch top-k keeps floor(0.211 · 512) = 108 pairs per 512 datapoints.
   assert.ok(Math.abs(result.l0.linear1 - 108 / 512) < 1e-12);
+  assert.equal(result.extraMetrics, undefined, "TMS has no hidden ReLU, so no ablation tests");
 });
