@@ -383,6 +383,7 @@ export {
   artifactRecord,
   groupSetups,
   LABEL_IGNORED_FIELDS,
+  runLabel,
   type Setup,
 } from "./bench/report/setups.ts";
 export { recoveryChart, recoveryRows } from "./bench/report/charts/recovery.ts";

@@ -83,7 +83,22 @@ export function groupSetups(records: readonly RunRecord[]): Setup[] {
   );
 }
 
-/** The first (lowest-seed) completed record of a setup that carries artifacts. */
+/**
+ * The record whose artifacts a setup's charts draw: the first (lowest-seed)
+ * completed one that carries artifacts; without one, the partial record
+ * (`--stop-at`) that got furthest, so a paper run that outlasts the machine is
+ * still drawn as it stood ({@linkcode runLabel} says so in the title).
+ */
 export function artifactRecord(setup: Setup): RunRecord | undefined {
-  return setup.records.find((r) => r.status === "completed" && r.artifacts !== undefined);
+  const withArtifacts = setup.records.filter((r) => r.artifacts !== undefined);
+  return withArtifacts.find((r) => r.status === "completed") ??
+    withArtifacts.filter((r) => r.status === "partial")
+      .sort((a, b) => b.timing.stepsDone - a.timing.stepsDone)[0];
+}
+
+/** A chart title's name for a run: `seed 0`, or `seed 0, partial at step 21,000` for a partial record. */
+export function runLabel(record: RunRecord): string {
+  return record.status === "partial"
+    ? `seed ${record.seed}, partial at step ${record.timing.stepsDone.toLocaleString("en-US")}`
+    : `seed ${record.seed}`;
 }

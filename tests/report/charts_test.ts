@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  artifactRecord,
   buildReport,
   ciHeatmapChart,
   cosineChart,
@@ -13,6 +14,7 @@ import {
   robustness,
   robustnessCells,
   robustnessCharts,
+  runLabel,
   specToJson,
   throughputFromJson,
 } from "../../mod.ts";
@@ -290,4 +292,24 @@ Deno.test("setups: one per toy × method × config, labelled by the fields that 
   const old = tmsRecord({ config: { steps: 7 } });
   const all = groupSetups([old, ...sweepRecords()]).map((s) => s.label);
   assert.equal(new Set(all).size, all.length, "labels are unique");
+});
+
+Deno.test("a setup with only partial runs is drawn from the furthest one, titled as partial", () => {
+  const partial = (seed: number, stepsDone: number) => ({
+    ...tmsRecord({ seed }),
+    status: "partial" as const,
+    timing: { ...tmsRecord().timing, stepsDone },
+  });
+  const [onlyPartial] = groupSetups([partial(0, 1200), partial(1, 21000)]);
+  const rec = artifactRecord(onlyPartial)!;
+  assert.equal(rec.seed, 1);
+  assert.equal(runLabel(rec), "seed 1, partial at step 21,000");
+  assert.match(
+    ciHeatmapChart(onlyPartial, rec)!.title,
+    /tms_5-2 · spd, seed 1, partial at step 21,000$/,
+  );
+  // A completed run is preferred to any partial one.
+  const [mixed] = groupSetups([partial(0, 21000), tmsRecord({ seed: 2 })]);
+  assert.equal(artifactRecord(mixed)!.seed, 2);
+  assert.equal(runLabel(artifactRecord(mixed)!), "seed 2");
 });

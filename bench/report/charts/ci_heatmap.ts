@@ -9,7 +9,7 @@
  */
 import type { RunRecord } from "../../records/record.ts";
 import { chartId, makeChart, type ReportChart } from "../chart.ts";
-import type { Setup } from "../setups.ts";
+import { runLabel, type Setup } from "../setups.ts";
 
 /** Heatmap cells of one layer: feature row, column position, component index, importance. */
 export function importanceCells(
@@ -88,7 +88,7 @@ export function ciHeatmapChart(setup: Setup, record: RunRecord): ReportChart | n
   const note = dropped.length ? ` Not shown (important on no input): ${dropped.join("; ")}.` : "";
   return makeChart(
     chartId("ci_heatmap", setup.toy, setup.method, setup.variant || "main"),
-    `Importance on one-hot inputs: ${setup.label}, seed ${record.seed}`,
+    `Importance on one-hot inputs: ${setup.label}, ${runLabel(record)}`,
     "Each row is one one-hot input (value 0.75); each column one component, labelled by its " +
       "index and ordered greedily so that each row's strongest component comes first " +
       "(spd.md §7.3). Good: a bright diagonal with one cell ≈ 1 per row and the rest ≈ 0 for " +

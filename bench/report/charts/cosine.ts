@@ -6,7 +6,7 @@
  */
 import type { RunRecord } from "../../records/record.ts";
 import { chartId, makeChart, type ReportChart } from "../chart.ts";
-import type { Setup } from "../setups.ts";
+import { runLabel, type Setup } from "../setups.ts";
 
 /** Cells of the cosine matrix: component row, feature column, cosine, best-match flag. */
 export function cosineCells(
@@ -83,7 +83,7 @@ export function cosineChart(setup: Setup, record: RunRecord): ReportChart | null
     : "";
   return makeChart(
     chartId("cosine", setup.toy, setup.method, setup.variant || "main"),
-    `Component-to-feature cosine on ${cos.layer}: ${setup.label}, seed ${record.seed}`,
+    `Component-to-feature cosine on ${cos.layer}: ${setup.label}, ${runLabel(record)}`,
     "Cell (component c, feature j): cosine between c's column for input j and the target's " +
       "column W[:, j]. Outlined: each feature's best match, the cell MMCS averages and ML2R " +
       "measures. Good: every column has one outlined cell ≈ 1 (dark blue), each feature " +

@@ -6,7 +6,7 @@
  */
 import type { RunRecord } from "../../records/record.ts";
 import { chartId, makeChart, type ReportChart } from "../chart.ts";
-import type { Setup } from "../setups.ts";
+import { runLabel, type Setup } from "../setups.ts";
 
 const SUMMED = "summed W_out";
 const PAIRED = "own W_out";
@@ -97,7 +97,7 @@ export function neuronScatterChart(setup: Setup, record: RunRecord): ReportChart
   const note = dropped.length ? ` Left out near the origin: ${dropped.join("; ")}.` : "";
   return makeChart(
     chartId("neuron_contributions", setup.toy, setup.method, setup.variant || "main"),
-    `Neuron contributions, target vs decomposition: ${setup.label}, seed ${record.seed}`,
+    `Neuron contributions, target vs decomposition: ${setup.label}, ${runLabel(record)}`,
     "Each point is one (feature, MLP neuron) pair: x = how much the target MLP's neuron " +
       "carries the feature (in-weight × out-weight along the feature's embedding), y = the " +
       "same for the feature's single best mlp_in component with the summed mlp_out " +
