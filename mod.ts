@@ -185,6 +185,7 @@ export {
   type ApdLossTerms,
   faithfulnessLoss,
   maskedLayer,
+  maskedLayers,
   type ModelPass,
   passWithActivations,
   schattenPerComponent,

@@ -28,7 +28,7 @@ import { tf } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
 import { gradientAttributions } from "./attributions.ts";
 import type { ApdConfig } from "./config.ts";
-import { maskedLayer } from "./losses.ts";
+import { maskedLayers } from "./losses.ts";
 import type { ApdParams } from "./params.ts";
 import { perSampleTopkMask } from "./topk.ts";
 
@@ -45,20 +45,6 @@ export interface ApdAblations {
   readonly scrubbedMse: number;
   /** The same with the active features' components forced off. */
   readonly antiScrubbedMse: number;
-}
-
-/** The network with only the masked components of every decomposed matrix (mask `[B, C]`). */
-function maskedOutput(
-  model: TargetModel,
-  params: ApdParams,
-  x: tf.Tensor2D,
-  mask: tf.Tensor2D,
-): tf.Tensor2D {
-  const byName = new Map(params.layers.map((l) => [l.target.name, l]));
-  return model.forward(
-    x,
-    (layer, input) => maskedLayer(byName.get(layer.name)!, input, mask, params.rank),
-  );
 }
 
 /**
@@ -91,7 +77,7 @@ export async function apdAblations(
         1,
       );
       const target = model.forward(x, targetLayer);
-      const sparse = maskedOutput(model, params, x, mask);
+      const sparse = model.forward(x, maskedLayers(params, mask));
       return tf.stack([
         tf.sum(tf.squaredDifference(sparse, target), 1),
         tf.sum(tf.square(target), 1),
@@ -129,7 +115,7 @@ export async function apdAblations(
       const sum = tf.tidy(() =>
         tf.sum(
           tf.squaredDifference(
-            maskedOutput(model, params, x, tf.tensor2d(mask, [rows, C])),
+            model.forward(x, maskedLayers(params, tf.tensor2d(mask, [rows, C]))),
             target,
           ),
         )

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { TargetModel } from "../../models/target_model.ts";
+import type { LayerFn, TargetModel } from "../../models/target_model.ts";
 import { tf } from "../../runtime/backend.ts";
 import type { ApdConfig } from "./config.ts";
 import type { ApdLayer, ApdParams } from "./params.ts";
@@ -67,6 +67,12 @@ export function maskedLayer(
   const kept = tf.reshape(tf.mul(inner, tf.reshape(mask, [B, C, 1])), [B, C * rank]);
   const out = tf.matMul(kept, layer.b());
   return (layer.target.bias ? tf.add(out, layer.target.bias) : out) as tf.Tensor2D;
+}
+
+/** The layer function of a sparse pass: every decomposed matrix with only the masked components. */
+export function maskedLayers(params: ApdParams, mask: tf.Tensor2D): LayerFn {
+  const byName = new Map(params.layers.map((l) => [l.target.name, l]));
+  return (layer, input) => maskedLayer(byName.get(layer.name)!, input, mask, params.rank);
 }
 
 /** Faithfulness: parameter MSE over all decomposed entries. */
@@ -123,12 +129,7 @@ export function apdLosses(
   mask: tf.Tensor2D,
   nParams: number,
 ): ApdLossTerms {
-  const byName = new Map(params.layers.map((l) => [l.target.name, l]));
-  const sparse = passWithActivations(
-    model,
-    x,
-    (layer, input) => maskedLayer(byName.get(layer.name)!, input, mask, params.rank),
-  );
+  const sparse = passWithActivations(model, x, maskedLayers(params, mask));
   const faithfulness = faithfulnessLoss(params, nParams);
   const minimality = tf.mean(tf.squaredDifference(sparse.output, target.output)) as tf.Scalar;
   let actRecon: tf.Scalar = tf.scalar(0);
