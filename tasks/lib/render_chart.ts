@@ -70,16 +70,20 @@ async function ensureTextMetrics(): Promise<void> {
 }
 
 /**
- * Numbers a chart's clip-path ids 1, 2, … in order of appearance. Vega draws
- * them from one process-wide counter, so without this a chart's SVG would
- * change whenever another chart is added before it in the same report.
+ * Numbers a chart's clip-path and gradient ids 1, 2, … in order of appearance.
+ * Vega draws them from process-wide counters, so without this a chart's SVG
+ * would change whenever another chart is added before it in the same report.
  */
-export function renumberClipIds(svg: string): string {
+export function renumberSvgIds(svg: string): string {
   const ids = new Map<string, number>();
-  return svg.replace(/(id="|url\(#)clip(\d+)/g, (_, prefix: string, n: string) => {
-    if (!ids.has(n)) ids.set(n, ids.size + 1);
-    return `${prefix}clip${ids.get(n)}`;
-  });
+  return svg.replace(
+    /(id="|url\(#)(clip|gradient_)(\d+)/g,
+    (_, prefix: string, kind: string, n: string) => {
+      const key = kind + n;
+      if (!ids.has(key)) ids.set(key, [...ids.keys()].filter((k) => k.startsWith(kind)).length + 1);
+      return `${prefix}${kind}${ids.get(key)}`;
+    },
+  );
 }
 
 /**
@@ -92,7 +96,7 @@ export async function specToSvg(spec: TopLevelSpec): Promise<string> {
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
-    return renumberClipIds(await view.toSVG());
+    return renumberSvgIds(await view.toSVG());
   } finally {
     view.finalize();
   }

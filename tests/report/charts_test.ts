@@ -20,7 +20,7 @@ import {
 } from "../../mod.ts";
 import {
   inkFraction,
-  renumberClipIds,
+  renumberSvgIds,
   specToSvg,
   svgToImage,
 } from "../../tasks/lib/render_chart.ts";
@@ -268,15 +268,19 @@ Deno.test("a chart renders to a non-blank PNG whose text is drawn with the commi
   assert.ok(inkFraction(noText) < ink - 0.005, "text contributes visible pixels");
 });
 
-Deno.test("a chart's SVG does not depend on what was rendered before it (clip ids per chart)", async () => {
+Deno.test("a chart's SVG does not depend on what was rendered before it (clip and gradient ids per chart)", async () => {
   const chart = lossCurveChart(groupSetups([tmsRecord()])[0])!;
   const first = await specToSvg(chart.spec);
   await specToSvg(lossCurveChart(groupSetups([tmsRecord({ seed: 1 })])[0])!.spec);
   assert.equal(await specToSvg(chart.spec), first);
   assert.match(first, /id="clip1"/);
   assert.equal(
-    renumberClipIds('<clipPath id="clip7"/><g clip-path="url(#clip7)"/><clipPath id="clip9"/>'),
-    '<clipPath id="clip1"/><g clip-path="url(#clip1)"/><clipPath id="clip2"/>',
+    renumberSvgIds(
+      '<clipPath id="clip7"/><linearGradient id="gradient_13"/><g clip-path="url(#clip7)" ' +
+        'fill="url(#gradient_13)"/><clipPath id="clip9"/>',
+    ),
+    '<clipPath id="clip1"/><linearGradient id="gradient_1"/><g clip-path="url(#clip1)" ' +
+      'fill="url(#gradient_1)"/><clipPath id="clip2"/>',
   );
 });
 
