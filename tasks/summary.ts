@@ -12,6 +12,7 @@ import {
   type RunRecord,
   runSolved,
   runVerdict,
+  TOP1_SPLIT_ERROR,
 } from "../mod.ts";
 import { readJsonLines } from "./lib/atomic_file.ts";
 import { withPlugins } from "./lib/plugins.ts";
@@ -60,7 +61,10 @@ const RESID_COLUMNS: readonly [string, (layer: string) => string][] = [
 /** Whole-model ablation tests of a method that measures them (APD; `-` otherwise). */
 const ABLATION_COLUMNS: readonly [string, string][] = [
   ["top-1 error, mean", "top1_rel_error_mean"],
-  ["features split (top-1 error > 0.1)", "features_top1_rel_error_above_0.1"],
+  [
+    `features split (top-1 error > ${TOP1_SPLIT_ERROR})`,
+    `features_top1_rel_error_above_${TOP1_SPLIT_ERROR}`,
+  ],
   ["scrubbed MSE", "scrubbed_mse"],
   ["anti-scrubbed MSE", "anti_scrubbed_mse"],
 ];

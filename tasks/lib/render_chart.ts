@@ -75,13 +75,13 @@ async function ensureTextMetrics(): Promise<void> {
  * would change whenever another chart is added before it in the same report.
  */
 export function renumberSvgIds(svg: string): string {
-  const ids = new Map<string, number>();
+  const ids = new Map<string, Map<string, number>>();
   return svg.replace(
     /(id="|url\(#)(clip|gradient_)(\d+)/g,
     (_, prefix: string, kind: string, n: string) => {
-      const key = kind + n;
-      if (!ids.has(key)) ids.set(key, [...ids.keys()].filter((k) => k.startsWith(kind)).length + 1);
-      return `${prefix}${kind}${ids.get(key)}`;
+      const seen = ids.get(kind) ?? ids.set(kind, new Map()).get(kind)!;
+      if (!seen.has(n)) seen.set(n, seen.size + 1);
+      return `${prefix}${kind}${seen.get(n)}`;
     },
   );
 }

@@ -17,6 +17,7 @@ import {
   type TargetModel,
   TOP1_DATAPOINTS_PER_FEATURE,
 } from "../../../mod.ts";
+import { fixedApdParams } from "../../helpers/fixed_apd_params.ts";
 
 await initBackend("cpu");
 
@@ -70,19 +71,8 @@ function featureComponents(model: TargetModel, split: boolean): ApdParams {
       ),
       tf.tensor2d(Array.from({ length: C }, (_, c) => outRow(c))),
     ],
-  ] as tf.Tensor2D[][];
-  return {
-    C,
-    rank: 1,
-    layers: model.layers.map((target, i) => ({
-      target,
-      a: () => factors[i][0],
-      b: () => factors[i][1],
-      aVar: null,
-    })),
-    variables: [],
-    dispose: () => tf.dispose(factors.flat()),
-  };
+  ] as [tf.Tensor2D, tf.Tensor2D][];
+  return fixedApdParams(model, C, 1, factors);
 }
 
 Deno.test("ablations: per-feature components give zero top-1 error and zero scrubbed loss; anti-scrubbing removes every active feature's ReLU part", async () => {

@@ -17,6 +17,7 @@ import {
   simplicityLoss,
   targetLayer,
 } from "../../../mod.ts";
+import { fixedApdParams } from "../../helpers/fixed_apd_params.ts";
 
 await initBackend("cpu");
 
@@ -121,19 +122,8 @@ Deno.test("residual MLP: exact factors give zero losses; an empty mask gives act
   const factors = [
     [tf.concat([wIn.weight, tf.zeros([6, 3])], 1), tf.concat([tf.eye(3), tf.zeros([3, 3])], 0)],
     [wOut.weight, tf.eye(6)],
-  ] as tf.Tensor2D[][];
-  const params: ApdParams = {
-    C: 1,
-    rank: 6,
-    layers: model.layers.map((target, i) => ({
-      target,
-      a: () => factors[i][0],
-      b: () => factors[i][1],
-      aVar: null,
-    })),
-    variables: [],
-    dispose: () => {},
-  };
+  ] as [tf.Tensor2D, tf.Tensor2D][];
+  const params = fixedApdParams(model, 1, 6, factors);
   const x = tf.tensor2d([[0.5, 0, -0.7, 0], [0, 0.9, 0, 0], [0, 0, 0, 0]]);
   const target = passWithActivations(model, x, targetLayer);
   const cfgApd = { ...APD_TMS_5_2, actReconCoeff: 1, schattenEps: 0 };
