@@ -52,7 +52,13 @@ export {
   SCHEDULE_KINDS,
   type ScheduleKind,
 } from "./bench/optim/schedule.ts";
-export { Adam, ADAM_DEFAULTS, type AdamOptions, type AdamState } from "./bench/optim/adam.ts";
+export {
+  Adam,
+  ADAM_DEFAULTS,
+  type AdamOptions,
+  type AdamState,
+  type AdamTie,
+} from "./bench/optim/adam.ts";
 export {
   type ActivationFn,
   decomposedParamCount,
@@ -62,6 +68,7 @@ export {
   type TargetModel,
   targetPass,
 } from "./bench/models/target_model.ts";
+export { ABLATION_NODES, ablationCosts } from "./bench/models/ablation_cost.ts";
 export {
   type CiPattern,
   getToy,
@@ -135,8 +142,21 @@ export {
   resolveConfig,
   UNIT_INTERVAL,
 } from "./bench/methods/config_fields.ts";
-export { resolveSpdConfig, SPD_TMS_5_2, type SpdConfig } from "./bench/methods/spd/config.ts";
+export {
+  resolveSpdConfig,
+  SPD_TMS_5_2,
+  type SpdConfig,
+  TIED_ADAM_STATES,
+  type TiedAdamStates,
+} from "./bench/methods/spd/config.ts";
 export { spdMethod } from "./bench/methods/spd/method.ts";
+export {
+  type EquilibriumAgreement,
+  equilibriumAgreement,
+  equilibriumImportances,
+  importanceEquilibrium,
+  reconstructionWeight,
+} from "./bench/methods/spd/ci_equilibrium.ts";
 export {
   type LossSample,
   type ProgressFn,

@@ -43,17 +43,47 @@ export interface AdamState {
   readonly v: readonly Float32Array[];
 }
 
+/**
+ * Two variables that stand for one storage, `vars[view]` = `vars[source]`ᵀ
+ * (2-D), each with its own gradient and moments: torch's two parameters on
+ * shared memory (spd.md §1.6). Both updates land on the storage.
+ */
+export interface AdamTie {
+  /** Index of the variable that holds the storage. */
+  readonly source: number;
+  /** Index of its transposed copy, rewritten from the source after every step. */
+  readonly view: number;
+}
+
 /** Adam state over a fixed list of variables. Call {@linkcode Adam.dispose} when done. */
 export class Adam {
   readonly #vars: tf.Variable[];
   readonly #m: tf.Variable[];
   readonly #v: tf.Variable[];
   readonly #opts: AdamOptions;
+  readonly #ties: readonly AdamTie[];
   #t = 0;
 
-  /** Creates zeroed moments for `vars`. */
-  constructor(vars: tf.Variable[], opts: Partial<AdamOptions> = {}) {
+  /**
+   * Creates zeroed moments for `vars`; `ties` makes pairs of them one storage
+   * with two moment sets (checked: indices in range, each used once, shapes transposed).
+   */
+  constructor(vars: tf.Variable[], opts: Partial<AdamOptions> = {}, ties: readonly AdamTie[] = []) {
+    const used = new Set<number>();
+    for (const { source, view } of ties) {
+      for (const i of [source, view]) {
+        if (!Number.isInteger(i) || i < 0 || i >= vars.length || used.has(i)) {
+          throw new RangeError(`Adam: tie index ${i} is out of range or used twice`);
+        }
+        used.add(i);
+      }
+      const [a, b] = [vars[source].shape, vars[view].shape];
+      if (a.length !== 2 || b.length !== 2 || a[0] !== b[1] || a[1] !== b[0]) {
+        throw new RangeError(`Adam: tied shapes [${a}] and [${b}] are not transposes`);
+      }
+    }
     this.#vars = vars;
+    this.#ties = ties;
     this.#opts = { ...ADAM_DEFAULTS, ...opts };
     this.#m = vars.map((v) => variableFrom(tf.zerosLike(v), false));
     this.#v = vars.map((v) => variableFrom(tf.zerosLike(v), false));
@@ -98,11 +128,28 @@ export class Adam {
     this.#t = state.t;
   }
 
-  /** Applies one update with learning rate `lr`; `grads[i]` belongs to `vars[i]`. */
+  /**
+   * Applies one update with learning rate `lr`; `grads[i]` belongs to `vars[i]`.
+   * A tie's source then also takes its view's update (transposed), and the
+   * view is rewritten as the source's transpose.
+   */
   step(grads: readonly tf.Tensor[], lr: number): void {
     if (grads.length !== this.#vars.length) {
       throw new RangeError(`Adam.step: ${grads.length} gradients for ${this.#vars.length} vars`);
     }
+    const before = this.#ties.map((t) => tf.clone(this.#vars[t.view]));
+    this.#update(grads, lr);
+    tf.tidy(() =>
+      this.#ties.forEach(({ source, view }, i) => {
+        const src = this.#vars[source], v = this.#vars[view];
+        src.assign(tf.add(src, tf.transpose(tf.sub(v, before[i]))));
+        v.assign(tf.transpose(src));
+      })
+    );
+    tf.dispose(before);
+  }
+
+  #update(grads: readonly tf.Tensor[], lr: number): void {
     this.#t += 1;
     const { beta1, beta2, eps, weightDecay } = this.#opts;
     const bc1 = 1 - beta1 ** this.#t;

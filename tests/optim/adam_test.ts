@@ -151,3 +151,33 @@ Deno.test("Adam.state() / restore(): a restored optimiser takes the same next st
   adamB.dispose();
   tf.dispose([a, b, ...grads]);
 });
+
+Deno.test("Adam ties: both uses keep their own moments and both updates land on the storage (torch on shared memory)", async () => {
+  // Two steps, gradient g1 for the source [2, 3] and g2 for its transposed view [3, 2].
+  const s0 = [0.5, -1, 2, 0.25, 0, -0.75];
+  const g1 = [[0.2, -0.4, 1, 0, 3, -2], [0.1, 0.1, -1, 0.5, -3, 2]];
+  const g2 = [[1, -1, 0.5, 0.5, -0.3, 0.2], [-2, 1, 0.5, -0.5, 0.3, 0.2]]; // view layout [3, 2]
+  const h = { ...ADAM_DEFAULTS }, lrs = [0.1, 0.05];
+  const src = tf.variable(tf.tensor2d(s0, [2, 3]));
+  const view = tf.variable(tf.transpose(src));
+  const adam = new Adam([src, view], {}, [{ source: 0, view: 1 }]);
+  for (let t = 0; t < 2; t++) {
+    adam.step([tf.tensor2d(g1[t], [2, 3]), tf.tensor2d(g2[t], [3, 2])], lrs[t]);
+  }
+  // Expected, entry by entry: s0 − (Adam delta of the g1 stream) − (Adam delta of the g2 stream).
+  const got = await src.data(), gotView = await view.data();
+  for (let i = 0; i < 2; i++) {
+    for (let j = 0; j < 3; j++) {
+      const k = i * 3 + j, kv = j * 2 + i;
+      const d1 = s0[k] - torchAdamW(s0[k], g1.map((g) => g[k]), lrs, h)[1];
+      const d2 = s0[k] - torchAdamW(s0[k], g2.map((g) => g[kv]), lrs, h)[1];
+      const want = s0[k] - d1 - d2;
+      assert.ok(Math.abs(got[k] - want) < 1e-6, `(${i},${j}): ${got[k]} vs ${want}`);
+      assert.equal(gotView[kv], got[k], "view is the source's transpose");
+    }
+  }
+  assert.throws(() => new Adam([src, view], {}, [{ source: 0, view: 0 }]), /used twice/);
+  assert.throws(() => new Adam([src, src], {}, [{ source: 0, view: 1 }]), /not transposes/);
+  adam.dispose();
+  tf.dispose([src, view]);
+});

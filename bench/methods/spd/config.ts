@@ -16,6 +16,17 @@ import {
   UNIT_INTERVAL,
 } from "../config_fields.ts";
 
+/**
+ * How the tied factors of a tied layer pair (TMS `linear2` = `linear1`ᵀ) are
+ * optimised: `shared`, one variable whose gradient sums both uses, one Adam
+ * state (this suite's default since its first runs); `separate`, the
+ * paper-time torch code's two parameters on one storage, each with its own
+ * gradient and Adam state, both updates applied (spd.md §1.6).
+ */
+export const TIED_ADAM_STATES = ["shared", "separate"] as const;
+/** One of {@linkcode TIED_ADAM_STATES}. */
+export type TiedAdamStates = typeof TIED_ADAM_STATES[number];
+
 /** Every knob of an SPD run. A resolved config has every field set and is written into results. */
 export interface SpdConfig {
   /** Subcomponents per decomposed matrix (C). */
@@ -55,6 +66,8 @@ export interface SpdConfig {
   readonly microBatch: number;
   /** Read the losses back every this many steps (also the divergence check cadence). */
   readonly logEvery: number;
+  /** Adam states of tied factors (see {@linkcode TIED_ADAM_STATES}). */
+  readonly tiedAdamStates: TiedAdamStates;
 }
 
 /** The paper's SPD TMS 5-2 config (spd.md §6.4; also TMS 5-2 with identity). */
@@ -75,6 +88,7 @@ export const SPD_TMS_5_2: Readonly<SpdConfig> = {
   batchSize: 4096,
   microBatch: 0,
   logEvery: 200,
+  tiedAdamStates: "shared",
 };
 
 const RULES: FieldRules<SpdConfig> = {
@@ -94,6 +108,7 @@ const RULES: FieldRules<SpdConfig> = {
   batchSize: integerIn(1, 1_000_000),
   microBatch: integerIn(0, 1_000_000),
   logEvery: integerIn(1, 10_000_000),
+  tiedAdamStates: oneOf(TIED_ADAM_STATES),
 };
 
 /**

@@ -30,7 +30,7 @@ export const spdMethod: Method<SpdConfig> = {
         alive: ev.alive,
         l0: ev.ciL0,
         losses: ev.losses,
-        parameterCount: trained.params.variables.reduce((n, v) => n + v.size, 0),
+        parameterCount: trained.params.parameterCount,
       };
     } finally {
       trained.params.dispose();

@@ -7,10 +7,12 @@
  * @module
  */
 import type { LinearLayer, TargetModel } from "../../models/target_model.ts";
+import type { AdamTie } from "../../optim/adam.ts";
 import { tf, variableFrom } from "../../runtime/backend.ts";
 import { rngStream } from "../../runtime/rng.ts";
 import { fromRankOneFactors, type LayerComponents } from "../components.ts";
 import { ciMlpFused } from "./ci_mlp.ts";
+import type { TiedAdamStates } from "./config.ts";
 
 /** The parameters of all C causal-importance MLPs of one matrix, batched over C. */
 export interface CiMlpParams {
@@ -40,8 +42,15 @@ export interface SpdLayer {
 export interface SpdParams {
   /** Per decomposed matrix, in model order. */
   readonly layers: readonly SpdLayer[];
-  /** Every trainable variable (shared tied factors appear once). */
+  /** Every trainable variable (with `separate` tied states, a tied layer's own copies too). */
   readonly variables: readonly tf.Variable[];
+  /**
+   * With `separate` tied states: which variables are transposed copies of
+   * which (indices into `variables`), for {@linkcode Adam}; empty otherwise.
+   */
+  readonly ties: readonly AdamTie[];
+  /** Trainable parameters, tied storage counted once. */
+  readonly parameterCount: number;
   /** Frees every variable. */
   dispose(): void;
 }
@@ -92,15 +101,22 @@ function initCiMlp(C: number, dGate: number, seed: number, layer: string): CiMlp
   };
 }
 
-/** Creates and initialises SPD parameters for every decomposable layer of `model`. */
+/**
+ * Creates and initialises SPD parameters for every decomposable layer of
+ * `model`. A tied layer reads its source's factors, transposed: through the
+ * same variables (`shared`), or through copies of them that `Adam` keeps
+ * equal to the transposes while giving them their own moments (`separate`).
+ */
 export async function initSpdParams(
   model: TargetModel,
   C: number,
   dGate: number,
   seed: number,
+  tiedAdamStates: TiedAdamStates = "shared",
 ): Promise<SpdParams> {
   const factors = new Map<string, { v: tf.Variable; u: tf.Variable }>();
   const variables: tf.Variable[] = [];
+  const ties: AdamTie[] = [];
   for (const layer of model.layers) {
     if (model.ties[layer.name]) continue;
     const weight = await layer.weight.data() as Float32Array;
@@ -117,6 +133,15 @@ export async function initSpdParams(
     if (source) {
       const f = factors.get(source);
       if (!f) throw new Error(`tied layer '${target.name}': source '${source}' is not decomposed`);
+      if (tiedAdamStates === "separate") {
+        const v = variableFrom(tf.transpose(f.u));
+        const u = variableFrom(tf.transpose(f.v));
+        ties.push(
+          { source: variables.indexOf(f.u), view: variables.push(v) - 1 },
+          { source: variables.indexOf(f.v), view: variables.push(u) - 1 },
+        );
+        return { target, v: () => v as tf.Tensor2D, u: () => u as tf.Tensor2D, ci };
+      }
       return {
         target,
         v: () => tf.transpose(f.u as tf.Tensor2D),
@@ -127,9 +152,12 @@ export async function initSpdParams(
     const f = factors.get(target.name)!;
     return { target, v: () => f.v as tf.Tensor2D, u: () => f.u as tf.Tensor2D, ci };
   });
+  const views = new Set(ties.map((t) => t.view));
   return {
     layers,
     variables,
+    ties,
+    parameterCount: variables.reduce((n, v, i) => views.has(i) ? n : n + v.size, 0),
     dispose() {
       for (const v of variables) v.dispose();
     },

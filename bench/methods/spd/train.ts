@@ -66,11 +66,11 @@ export async function trainSpd(
   onProgress?: ProgressFn,
   checkpoint?: Checkpointing,
 ): Promise<SpdTrainResult> {
-  const params = await initSpdParams(model, cfg.C, cfg.dGate, seed);
+  const params = await initSpdParams(model, cfg.C, cfg.dGate, seed, cfg.tiedAdamStates);
   let dataRng = rngStream(seed, "data");
   let maskRng = rngStream(seed, "mask");
   const vars = [...params.variables];
-  const adam = new Adam(vars);
+  const adam = new Adam(vars, {}, params.ties);
   const nParams = decomposedParamCount(model);
   const B = cfg.batchSize;
   const L = params.layers.length;

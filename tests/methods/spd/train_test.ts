@@ -135,3 +135,44 @@ Deno.test("SPD runs end to end on a small residual MLP and reports the residual 
   assert.ok(rec.metrics["ci_pattern_error.layers.0.mlp_out"].value >= 0);
   assert.equal(rec.metrics.mmcs, undefined);
 });
+
+Deno.test("tiedAdamStates separate: linear2 stays linear1's transpose, takes bigger tied steps, and counts once", async () => {
+  const model = toy.buildModel(tensors);
+  const base = { steps: 3, batchSize: 256, logEvery: 1 };
+  const run = async (tiedAdamStates: string) => {
+    const cfg = resolveSpdConfig(SPD_TMS_5_2, { ...base, tiedAdamStates });
+    const r = await trainSpd(model, toy.data, cfg, 0);
+    const [l1, l2] = r.params.layers;
+    const out = {
+      v1: await l1.v().data(),
+      u2t: await tf.transpose(l2.u()).data(),
+      count: r.params.parameterCount,
+      vars: r.params.variables.length,
+    };
+    r.params.dispose();
+    return out;
+  };
+  const shared = await run("shared"), separate = await run("separate");
+  assert.deepEqual(Array.from(separate.u2t), Array.from(separate.v1), "bitwise tied");
+  assert.equal(separate.count, shared.count);
+  assert.equal(separate.vars, shared.vars + 2);
+  // After 3 steps from one init: the separate run moved linear1's V further (two updates a step).
+  const init = await (async () => {
+    const cfg = resolveSpdConfig(SPD_TMS_5_2, { ...base, steps: 1, lr: 1e-30 });
+    const r = await trainSpd(model, toy.data, cfg, 0);
+    const v = await r.params.layers[0].v().data();
+    r.params.dispose();
+    return v;
+  })();
+  const moved = (v: ArrayLike<number>) =>
+    Array.from(v).reduce((s, x, i) => s + Math.abs(x - init[i]), 0);
+  assert.ok(
+    moved(separate.v1) > 1.3 * moved(shared.v1),
+    `${moved(separate.v1)} vs ${moved(shared.v1)}`,
+  );
+  assert.throws(
+    () => resolveSpdConfig(SPD_TMS_5_2, { tiedAdamStates: "both" }),
+    /tiedAdamStates.*shared, separate/,
+  );
+  model.dispose();
+});

@@ -1,0 +1,154 @@
+/**
+ * The causal importance SPD's loss asks of one subcomponent on one input when
+ * that pair is looked at alone: the g in [0, 1] minimising
+ *
+ *   J(g) = β3·g^p + κ·cost·(1 − g)²,   κ = β1 + β2/L,
+ *
+ * where `cost` is the output MSE of ablating the subcomponent with mask
+ * m = r, r ~ U(0, 1) (`models/ablation_cost.ts`), β3·g^p is its share of the
+ * importance-minimality loss (spd.md §4.4) and the two stochastic
+ * reconstruction losses (§4.2, §4.3; the layerwise one averages over the L
+ * decomposed matrices) see the ablated fraction (1 − g)(1 − r). The (1 − g)²
+ * scaling is exact where the output error is linear in the removed weight;
+ * through a ReLU it is an approximation. Comparing the learned one-hot CI with
+ * this equilibrium separates "training has not converged" from "this CI pattern
+ * is what the loss rewards for these components".
+ *
+ * @module
+ */
+import type { Matrix } from "../../linalg/matrix.ts";
+import type { SpdConfig } from "./config.ts";
+
+/** The weight κ = β1 + β2/L of one matrix's ablation error in SPD's loss, with L matrices. */
+export function reconstructionWeight(cfg: Readonly<SpdConfig>, layers: number): number {
+  if (!Number.isInteger(layers) || layers < 1) {
+    throw new RangeError(`reconstructionWeight: layers must be an integer >= 1, got ${layers}`);
+  }
+  return cfg.stochasticReconCoeff + cfg.layerwiseReconCoeff / layers;
+}
+
+/**
+ * argmin over g in [0, 1] of β3·g^p + κ·cost·(1 − g)² (convex for p ≥ 1;
+ * p = 2 gives κc/(κc + β3), p = 1 gives max(0, 1 − β3/(2κc))).
+ *
+ * @throws {RangeError} for p < 1 (non-convex: no unique answer), a negative
+ *   cost, κ or β3.
+ */
+export function importanceEquilibrium(
+  cost: number,
+  kappa: number,
+  beta3: number,
+  p: number,
+): number {
+  if (!(p >= 1)) throw new RangeError(`importanceEquilibrium: pNorm must be >= 1, got ${p}`);
+  for (const [name, v] of [["cost", cost], ["kappa", kappa], ["beta3", beta3]] as const) {
+    if (!(v >= 0)) throw new RangeError(`importanceEquilibrium: ${name} must be >= 0, got ${v}`);
+  }
+  const a = kappa * cost;
+  if (beta3 === 0) return a > 0 ? 1 : 0;
+  // J'(g) = p·β3·g^(p−1) − 2a(1 − g) rises with g; J'(1) = p·β3 > 0.
+  const slope = (g: number) => p * beta3 * g ** (p - 1) - 2 * a * (1 - g);
+  if (slope(0) >= 0) return 0;
+  let lo = 0, hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (slope(mid) < 0) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** The equilibrium importance of every entry of an ablation-cost matrix. */
+export function equilibriumImportances(
+  costs: Matrix,
+  cfg: Readonly<SpdConfig>,
+  layers: number,
+): Matrix {
+  const kappa = reconstructionWeight(cfg, layers);
+  const data = costs.data.map((c) =>
+    importanceEquilibrium(c, kappa, cfg.importanceCoeff, cfg.pNorm)
+  );
+  return { rows: costs.rows, cols: costs.cols, data: Float64Array.from(data) };
+}
+
+/** How a learned importance matrix compares with its equilibrium (one matrix). */
+export interface EquilibriumAgreement {
+  /** Columns compared: those above the threshold somewhere in either matrix. */
+  readonly columns: number[];
+  /** Pearson correlation of learned and equilibrium values over those columns (NaN if flat). */
+  readonly pearson: number;
+  /** Pairs above the threshold in the learned matrix. */
+  readonly onLearned: number;
+  /** Pairs above the threshold in the equilibrium. */
+  readonly onEquilibrium: number;
+  /** Fraction of compared pairs on which both agree about "above the threshold". */
+  readonly agreement: number;
+  /** Per compared column: inputs above the threshold, learned. */
+  readonly columnOnLearned: number[];
+  /** Per compared column: inputs above the threshold, equilibrium. */
+  readonly columnOnEquilibrium: number[];
+}
+
+/**
+ * Compares `learned` (e.g. the one-hot lower-leaky CI) with `equilibrium` of
+ * the same shape, at `threshold` (0.1, the alive threshold of spd.md §7.5).
+ */
+export function equilibriumAgreement(
+  learned: Matrix,
+  equilibrium: Matrix,
+  threshold = 0.1,
+): EquilibriumAgreement {
+  if (learned.rows !== equilibrium.rows || learned.cols !== equilibrium.cols) {
+    throw new RangeError(
+      `equilibriumAgreement: learned is ${learned.rows}x${learned.cols}, ` +
+        `equilibrium ${equilibrium.rows}x${equilibrium.cols}`,
+    );
+  }
+  const { rows, cols } = learned;
+  const on = (m: Matrix, i: number, c: number) => m.data[i * cols + c] > threshold;
+  const columns: number[] = [];
+  for (let c = 0; c < cols; c++) {
+    for (let i = 0; i < rows; i++) {
+      if (on(learned, i, c) || on(equilibrium, i, c)) {
+        columns.push(c);
+        break;
+      }
+    }
+  }
+  const xs: number[] = [], ys: number[] = [];
+  let agree = 0;
+  const columnOnLearned = columns.map(() => 0), columnOnEquilibrium = columns.map(() => 0);
+  columns.forEach((c, k) => {
+    for (let i = 0; i < rows; i++) {
+      xs.push(learned.data[i * cols + c]);
+      ys.push(equilibrium.data[i * cols + c]);
+      const a = on(learned, i, c), b = on(equilibrium, i, c);
+      if (a === b) agree++;
+      if (a) columnOnLearned[k]++;
+      if (b) columnOnEquilibrium[k]++;
+    }
+  });
+  const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
+  return {
+    columns,
+    pearson: pearson(xs, ys),
+    onLearned: sum(columnOnLearned),
+    onEquilibrium: sum(columnOnEquilibrium),
+    agreement: xs.length ? agree / xs.length : NaN,
+    columnOnLearned,
+    columnOnEquilibrium,
+  };
+}
+
+function pearson(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  if (n === 0) return NaN;
+  const mx = x.reduce((s, v) => s + v, 0) / n, my = y.reduce((s, v) => s + v, 0) / n;
+  let cxy = 0, cxx = 0, cyy = 0;
+  for (let k = 0; k < n; k++) {
+    cxy += (x[k] - mx) * (y[k] - my);
+    cxx += (x[k] - mx) ** 2;
+    cyy += (y[k] - my) ** 2;
+  }
+  return cxx > 0 && cyy > 0 ? cxy / Math.sqrt(cxx * cyy) : NaN;
+}

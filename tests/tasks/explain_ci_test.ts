@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { writtenBy } from "../../tasks/explain_ci.ts";
+import { bench, seededCache, TINY } from "../helpers/bench_cli.ts";
+
+const EXPLAIN = new URL("../../tasks/explain_ci.ts", import.meta.url).pathname;
+
+async function explain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", EXPLAIN, ...args],
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("explain-ci scores a checkpoint against the per-pair equilibrium, and refuses another job's", async () => {
+  const dir = await seededCache();
+  const stopped = await bench([
+    ...TINY,
+    "--seed",
+    "0",
+    "--steps",
+    "20",
+    "--stop-at",
+    "10",
+    "--cache-dir",
+    dir,
+    "--out",
+    join(dir, "r.jsonl"),
+  ]);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  const [file] = [...Deno.readDirSync(join(dir, "checkpoints"))];
+  const ckpt = join(dir, "checkpoints", file.name);
+  const common = ["--checkpoint", ckpt, "--toy", "tms_5-2", "--cache-dir", dir];
+  const json = join(dir, "explain.json");
+  const ok = await explain([
+    ...common,
+    "--set",
+    "steps=20",
+    "--set",
+    "batchSize=64",
+    "--out",
+    json,
+  ]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /tms_5-2 spd seed 0, step 10 of 20: .*β3 0.003, p 1, κ = β1 \+ β2\/2/);
+  assert.match(ok.stdout, /^linear1 +\d+ +\d+ +\d+ /m);
+  assert.match(ok.stdout, /^linear2 +\d+ +\d+ +\d+ /m);
+  const report = JSON.parse(await Deno.readTextFile(json));
+  assert.equal(report.stepsDone, 10);
+  assert.equal(report.layers.linear1.columnOnLearned.length, report.layers.linear1.columns.length);
+
+  const other = await explain([...common, "--set", "batchSize=64"]);
+  assert.equal(other.code, 2);
+  assert.match(
+    other.stderr,
+    /--checkpoint: it belongs to another job than tms_5-2 \/ spd \/ seed 0/,
+  );
+  const bad = await explain([...common, "--threshold", "2"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--threshold: must be in \[0, 1\), got '2'/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("writtenBy: a job id from before a field existed matches when that field holds its default", () => {
+  const key = (c: Readonly<Record<string, unknown>>) => JSON.stringify(c);
+  const defaults = { a: 1, b: "shared" };
+  const config = { a: 2, b: "shared" };
+  assert.ok(writtenBy(config, defaults, key, key({ a: 2, b: "shared" })));
+  assert.ok(writtenBy(config, defaults, key, key({ a: 2 })), "written before b existed");
+  assert.ok(!writtenBy(config, defaults, key, key({ b: "shared" })), "a is not at its default");
+  assert.ok(!writtenBy({ a: 2, b: "separate" }, defaults, key, key({ a: 2 })));
+});
