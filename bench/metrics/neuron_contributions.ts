@@ -22,6 +22,7 @@
 
 import type { Matrix } from "../linalg/matrix.ts";
 import { componentWeight, type LayerComponents } from "../methods/components.ts";
+import { pearson } from "./stats.ts";
 
 /** Default importance threshold for {@linkcode componentsPerFeature} (τ of spd.md §7.4). */
 const DEFAULT_THRESHOLD = 0.1;
@@ -396,25 +397,13 @@ export function contributionAgreement(
     );
   }
   const x = target.data, y = fitted.data, n = x.length;
-  if (n === 0) return { pearson: NaN, slope: NaN, n: 0 };
-  let sx = 0, sy = 0;
+  let xy = 0, xx = 0;
   for (let k = 0; k < n; k++) {
-    sx += x[k];
-    sy += y[k];
-  }
-  const mx = sx / n, my = sy / n;
-  let cxy = 0, cxx = 0, cyy = 0, xy = 0, xx = 0;
-  for (let k = 0; k < n; k++) {
-    const dx = x[k] - mx, dy = y[k] - my;
-    cxy += dx * dy;
-    cxx += dx * dx;
-    cyy += dy * dy;
     xy += x[k] * y[k];
     xx += x[k] * x[k];
   }
-  const pearson = cxx > 0 && cyy > 0 ? cxy / Math.sqrt(cxx * cyy) : NaN;
   const slope = xx > 0 ? xy / xx : NaN;
-  return { pearson, slope, n };
+  return { pearson: pearson(x, y), slope, n };
 }
 
 /**

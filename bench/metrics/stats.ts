@@ -135,3 +135,24 @@ export function variance(xs: readonly number[], m: number): number {
   if (xs.every((x) => x === xs[0])) return 0;
   return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
 }
+
+/** Pearson correlation of paired samples (NaN when empty or either side is constant). */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length;
+  if (n !== y.length) throw new RangeError(`pearson: ${n} x values for ${y.length} y values`);
+  if (n === 0) return NaN;
+  let sx = 0, sy = 0;
+  for (let k = 0; k < n; k++) {
+    sx += x[k];
+    sy += y[k];
+  }
+  const mx = sx / n, my = sy / n;
+  let cxy = 0, cxx = 0, cyy = 0;
+  for (let k = 0; k < n; k++) {
+    const dx = x[k] - mx, dy = y[k] - my;
+    cxy += dx * dy;
+    cxx += dx * dx;
+    cyy += dy * dy;
+  }
+  return cxx > 0 && cyy > 0 ? cxy / Math.sqrt(cxx * cyy) : NaN;
+}

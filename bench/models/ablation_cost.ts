@@ -45,7 +45,7 @@ export async function ablationCosts(
   const rows = xs.length / nIn;
   const fractions = new Float32Array(rows * nodes);
   for (let k = 0; k < nodes; k++) fractions.fill((k + 0.5) / nodes, k * rows, (k + 1) * rows);
-  const x = tf.tile(tf.tensor2d(xs, [rows, nIn]), [nodes, 1]) as tf.Tensor2D;
+  const x = tf.tidy(() => tf.tile(tf.tensor2d(xs, [rows, nIn]), [nodes, 1]) as tf.Tensor2D);
   const s = tf.tensor2d(fractions, [rows * nodes, 1]);
   const clean = tf.tidy(() => model.forward(x, targetLayer));
   const out: Record<string, Matrix> = {};

@@ -17,6 +17,7 @@
  * @module
  */
 import type { Matrix } from "../../linalg/matrix.ts";
+import { pearson } from "../../metrics/stats.ts";
 import type { SpdConfig } from "./config.ts";
 
 /** The weight κ = β1 + β2/L of one matrix's ablation error in SPD's loss, with L matrices. */
@@ -138,17 +139,4 @@ export function equilibriumAgreement(
     columnOnLearned,
     columnOnEquilibrium,
   };
-}
-
-function pearson(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  if (n === 0) return NaN;
-  const mx = x.reduce((s, v) => s + v, 0) / n, my = y.reduce((s, v) => s + v, 0) / n;
-  let cxy = 0, cxx = 0, cyy = 0;
-  for (let k = 0; k < n; k++) {
-    cxy += (x[k] - mx) * (y[k] - my);
-    cxx += (x[k] - mx) ** 2;
-    cyy += (y[k] - my) ** 2;
-  }
-  return cxx > 0 && cyy > 0 ? cxy / Math.sqrt(cxx * cyy) : NaN;
 }
