@@ -1,10 +1,28 @@
-/** Runs the bench CLI in a subprocess, with a target cache pre-seeded so no target is trained. */
+/** Runs the task CLIs (bench and others) in a subprocess; a target cache pre-seeded so no target is trained. */
 import { join } from "node:path";
 import { targetToJson, TMS_5_2, tmsToy } from "../../mod.ts";
 import { targetCacheKey } from "../../tasks/lib/target_cache.ts";
 import { pentagonTensors } from "./pentagon.ts";
 
-const BENCH = new URL("../../tasks/bench.ts", import.meta.url).pathname;
+/** Spawns `deno run -A tasks/<script> …args` with piped output and no colours. */
+export function taskProcess(script: string, args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(`../../tasks/${script}`, import.meta.url).pathname, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Runs `tasks/<script>` to completion. */
+export async function runTask(
+  script: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await taskProcess(script, args).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
 
 /** Arguments for a tiny two-or-more-job TMS 5-2 run (a few steps, small batches). */
 export const TINY = [
@@ -21,21 +39,12 @@ export const TINY = [
 
 /** Spawns `deno run -A tasks/bench.ts …args`. */
 export function benchProcess(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", BENCH, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  return taskProcess("bench.ts", args);
 }
 
 /** Runs the bench CLI to completion. */
-export async function bench(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await benchProcess(args).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+export function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runTask("bench.ts", args);
 }
 
 /** A temp dir whose target cache holds the pentagon as the tms_5-2 target (seed 0, wasm). */

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writtenBy } from "../../tasks/explain_ci.ts";
-import { bench, seededCache, TINY } from "../helpers/bench_cli.ts";
+import { bench, runTask, seededCache, TINY } from "../helpers/bench_cli.ts";
 
-const EXPLAIN = new URL("../../tasks/explain_ci.ts", import.meta.url).pathname;
-
-async function explain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", EXPLAIN, ...args],
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const explain = (args: string[]) => runTask("explain_ci.ts", args);
 
 Deno.test("explain-ci scores a checkpoint against the per-pair equilibrium, and refuses another job's", async () => {
   const dir = await seededCache();

@@ -66,10 +66,11 @@ export function equilibriumImportances(
   layers: number,
 ): Matrix {
   const kappa = reconstructionWeight(cfg, layers);
-  const data = costs.data.map((c) =>
-    importanceEquilibrium(c, kappa, cfg.importanceCoeff, cfg.pNorm)
+  const data = Float64Array.from(
+    costs.data,
+    (c) => importanceEquilibrium(c, kappa, cfg.importanceCoeff, cfg.pNorm),
   );
-  return { rows: costs.rows, cols: costs.cols, data: Float64Array.from(data) };
+  return { rows: costs.rows, cols: costs.cols, data };
 }
 
 /** How a learned importance matrix compares with its equilibrium (one matrix). */
