@@ -36,6 +36,7 @@ export {
 export { Rng, RNG_VERSION, type RngState, rngStream } from "./bench/runtime/rng.ts";
 export { fromRows, type Matrix, matrix } from "./bench/linalg/matrix.ts";
 export {
+  anyActiveProbability,
   oneHotBatch,
   sampleSparseFeatures,
   type SparseFeatureSpec,
@@ -151,6 +152,10 @@ export {
 } from "./bench/methods/spd/config.ts";
 export { spdMethod } from "./bench/methods/spd/method.ts";
 export {
+  type DenseBudget,
+  denseBudget,
+  type DenseBudgetLine,
+  denseImportanceFloor,
   type EquilibriumAgreement,
   equilibriumAgreement,
   equilibriumImportances,
@@ -228,6 +233,7 @@ export {
 export {
   type CausalImportance,
   causalImportances,
+  importanceSum,
   type MaskNoise,
   type RowWeights,
   rowWeightsOf,

@@ -3,7 +3,11 @@
  * compares every decomposed matrix's one-hot causal importances with the
  * importance SPD's loss asks of each (subcomponent, input) pair alone
  * (`bench/methods/spd/ci_equilibrium.ts`, from ablation costs measured on the
- * target). Tells an unconverged CI pattern from one the loss rewards.
+ * target). Tells an unconverged CI pattern from one the loss rewards. For a
+ * matrix whose expected pattern is dense it also prints the loss budget: the
+ * least importance minimality k dense pieces would pay, against what the
+ * learned matrix pays and the whole reconstruction loss a dense pattern could
+ * remove (`denseImportanceFloor`).
  *
  *   deno task explain-ci --checkpoint reports/checkpoints/X.ckpt --toy tms_40-10-id --seed 1
  *
@@ -12,9 +16,12 @@
 import { parseArgs } from "node:util";
 import {
   ablationCosts,
+  anyActiveProbability,
   configHash,
+  denseBudget,
   equilibriumAgreement,
   equilibriumImportances,
+  evaluateSpd,
   getMethod,
   getProfile,
   getToy,
@@ -26,6 +33,7 @@ import {
   type SpdConfig,
   targetHash,
   toyIds,
+  trainSpd,
 } from "../mod.ts";
 import { writeFileAtomic } from "./lib/atomic_file.ts";
 import { readCheckpoint } from "./lib/checkpoint_file.ts";
@@ -133,26 +141,27 @@ async function main(argv: string[]): Promise<void> {
 
   const cfg = job.config as unknown as SpdConfig;
   const model = toy.buildModel(target.tensors);
+  const state = ckpt.saved.state;
+  const trained = await trainSpd(model, toy.data, cfg, seed, undefined, {
+    resume: state,
+    stopAt: state.stepsDone,
+    shouldSave: () => false,
+    save: () => Promise.resolve(),
+  });
   try {
-    const state = ckpt.saved.state;
-    const result = await spd.run(model, toy.data, cfg, seed, undefined, {
-      resume: state,
-      stopAt: state.stepsDone,
-      shouldSave: () => false,
-      save: () => Promise.resolve(),
-    });
+    const ev = await evaluateSpd(model, trained.params, cfg, toy.data);
     const xs = oneHotBatch(toy.data.nFeatures);
-    const costs = await ablationCosts(model, result.components, xs);
-    const L = result.components.length;
+    const costs = await ablationCosts(model, ev.components, xs);
+    const L = ev.components.length;
     console.log(
       `${toy.id} spd seed ${seed}, step ${state.stepsDone} of ${cfg.steps}: one-hot CI vs the ` +
         `loss's per-pair equilibrium (β3 ${cfg.importanceCoeff}, p ${cfg.pNorm}, κ = β1 + β2/${L})`,
     );
-    const report: Record<string, unknown> = {};
+    const layers: Record<string, unknown> = {};
     const rows: (string | number)[][] = [];
-    for (const lc of result.components) {
+    for (const lc of ev.components) {
       const eq = equilibriumImportances(costs[lc.layer], cfg, L);
-      const a = equilibriumAgreement(result.importanceOneHot[lc.layer], eq, threshold);
+      const a = equilibriumAgreement(ev.ciOneHot[lc.layer], eq, threshold);
       const span = (v: number[]) => v.length ? `${Math.min(...v)}–${Math.max(...v)}` : "-";
       rows.push([
         lc.layer,
@@ -164,7 +173,7 @@ async function main(argv: string[]): Promise<void> {
         span(a.columnOnLearned),
         span(a.columnOnEquilibrium),
       ]);
-      report[lc.layer] = a;
+      layers[lc.layer] = a;
     }
     console.log(formatTable([
       "matrix",
@@ -176,17 +185,56 @@ async function main(argv: string[]): Promise<void> {
       "inputs per column (CI)",
       "(equilibrium)",
     ], rows));
+    const budget = denseBudget(
+      toy.groundTruth(target.tensors).ciPatterns,
+      ev.importanceByLayer,
+      ev.losses,
+      cfg,
+      anyActiveProbability(toy.data),
+    );
+    console.log(
+      `\nloss on the evaluation set: total ${sci(ev.losses.total)}; reconstruction ` +
+        `β1·L_stoch + β2·L_layer ${sci(budget.reconstruction)}; β3·L_imp ` +
+        `${sci(cfg.importanceCoeff * ev.losses.importanceMinimality)}, by matrix:`,
+    );
+    console.log(formatTable(
+      ["matrix", "β3·L_imp (found)", "dense floor β3·k·0.9^p·P(x≠0)", "added"],
+      budget.layers.map((b) => [
+        b.layer,
+        sci(b.found),
+        b.denseFloor === undefined ? "-" : sci(b.denseFloor),
+        b.added === undefined ? "-" : sci(b.added),
+      ]),
+    ));
+    for (const b of budget.layers) {
+      if (b.added === undefined) continue;
+      console.log(
+        b.ruledOut
+          ? `${b.layer}: keeping its ${b.k} pieces dense adds at least ${sci(b.added)} to the ` +
+            `loss, more than all the reconstruction loss it could remove ` +
+            `(${sci(budget.reconstruction)}): with the other matrices as found, the loss prefers ` +
+            `this sparser ${b.layer}`
+          : `${b.layer}: a dense pattern would add at least ${sci(b.added)}, no more than the ` +
+            `reconstruction loss left (${
+              sci(budget.reconstruction)
+            }): the budget does not rule it out`,
+      );
+    }
     if (values.out) {
       const meta = { toy: toy.id, seed, stepsDone: state.stepsDone, threshold };
       await writeFileAtomic(
         values.out,
-        JSON.stringify({ ...meta, layers: report }, null, 1) + "\n",
+        JSON.stringify({ ...meta, layers, budget }, null, 1) + "\n",
       );
     }
   } finally {
+    trained.params.dispose();
     model.dispose();
   }
 }
+
+/** Scientific notation with 3 significant digits. */
+const sci = (x: number) => x.toExponential(2);
 
 if (import.meta.main) {
   try {

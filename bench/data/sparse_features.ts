@@ -38,6 +38,11 @@ export function sampleSparseFeatures(
   return out;
 }
 
+/** The probability that a datapoint has at least one active feature: 1 − (1 − featureProb)^nFeatures. */
+export function anyActiveProbability(spec: Readonly<SparseFeatureSpec>): number {
+  return 1 - (1 - spec.featureProb) ** spec.nFeatures;
+}
+
 /** The `nFeatures × nFeatures` batch of one-hot inputs of magnitude `value` (spd.md §7.3). */
 export function oneHotBatch(nFeatures: number, value = 0.75): Float32Array {
   const out = new Float32Array(nFeatures * nFeatures);

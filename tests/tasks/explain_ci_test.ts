@@ -41,6 +41,14 @@ Deno.test("explain-ci scores a checkpoint against the per-pair equilibrium, and 
   const report = JSON.parse(await Deno.readTextFile(json));
   assert.equal(report.stepsDone, 10);
   assert.equal(report.layers.linear1.columnOnLearned.length, report.layers.linear1.columns.length);
+  // The loss budget: TMS 5-2 has no dense pattern, so each matrix shows only what it pays.
+  assert.match(ok.stdout, /loss on the evaluation set: total \d\.\d\de[+-]\d; reconstruction/);
+  assert.match(ok.stdout, /^linear2 +\d\.\d\de-\d +- +-$/m);
+  assert.deepEqual(report.budget.layers.map((l: { layer: string }) => l.layer), [
+    "linear1",
+    "linear2",
+  ]);
+  assert.ok(report.budget.reconstruction > 0 && report.budget.layers[0].added === undefined);
 
   const other = await explain([...common, "--set", "batchSize=64"]);
   assert.equal(other.code, 2);

@@ -17,6 +17,7 @@
  * @module
  */
 import type { Matrix } from "../../linalg/matrix.ts";
+import type { CiPattern } from "../../toys/toy.ts";
 import { pearson } from "../../metrics/stats.ts";
 import type { SpdConfig } from "./config.ts";
 
@@ -140,4 +141,86 @@ export function equilibriumAgreement(
     columnOnLearned,
     columnOnEquilibrium,
   };
+}
+
+/**
+ * The least importance-minimality loss per datapoint (before β3) of a matrix
+ * that keeps `k` subcomponents dense: each at CI ≥ 1 − τ on every datapoint
+ * with a feature on, which happens with probability `anyActive`. That is
+ * k·(1 − τ)^p·anyActive. Set against what the learned matrix pays
+ * (`SpdEvaluation.importanceByLayer`) and the whole reconstruction loss, it
+ * bounds what a dense pattern would gain: reconstruction cannot fall below 0.
+ *
+ * @throws {RangeError} for k < 0, τ outside [0, 1), p < 1 or `anyActive`
+ *   outside [0, 1].
+ */
+export function denseImportanceFloor(
+  k: number,
+  pNorm: number,
+  anyActive: number,
+  tau: number = 0.1,
+): number {
+  const fn = "denseImportanceFloor";
+  if (!(Number.isInteger(k) && k >= 0)) throw new RangeError(`${fn}: k must be an integer >= 0`);
+  if (!(pNorm >= 1)) throw new RangeError(`${fn}: pNorm must be >= 1, got ${pNorm}`);
+  if (!(anyActive >= 0 && anyActive <= 1)) {
+    throw new RangeError(`${fn}: anyActive must be in [0, 1], got ${anyActive}`);
+  }
+  if (!(tau >= 0 && tau < 1)) throw new RangeError(`${fn}: tau must be in [0, 1), got ${tau}`);
+  return k * (1 - tau) ** pNorm * anyActive;
+}
+
+/** One matrix's line of {@linkcode DenseBudget}. */
+export interface DenseBudgetLine {
+  readonly layer: string;
+  /** β3 × the matrix's learned share of importance minimality. */
+  readonly found: number;
+  /** Dense columns of its expected pattern (dense patterns only). */
+  readonly k?: number;
+  /** β3 × {@linkcode denseImportanceFloor} for those k columns. */
+  readonly denseFloor?: number;
+  /** denseFloor − found: the least a dense pattern adds to the loss. */
+  readonly added?: number;
+  /** added exceeds the whole weighted reconstruction loss, which is all a dense pattern could save. */
+  readonly ruledOut?: boolean;
+}
+
+/** What a dense CI pattern would cost each matrix expected to have one, against what it could save. */
+export interface DenseBudget {
+  /** β1·L_stoch + β2·L_layer of the learned decomposition. */
+  readonly reconstruction: number;
+  /** One line per matrix, in `importanceByLayer`'s order. */
+  readonly layers: readonly DenseBudgetLine[];
+}
+
+/**
+ * The loss budget of dense patterns: for every matrix whose expected CI
+ * pattern is dense, the least importance minimality its k dense pieces would
+ * pay, minus what the learned matrix pays, set against the whole reconstruction
+ * loss. When that addition exceeds the reconstruction loss, no dense pattern
+ * can lower the loss with the other matrices held as learned.
+ *
+ * @param importanceByLayer Each matrix's share of L_imp (`SpdEvaluation.importanceByLayer`).
+ * @param losses The learned decomposition's `stochasticRecon` and `layerwiseRecon`.
+ * @param anyActive P(some feature on), e.g. `anyActiveProbability(toy.data)`.
+ */
+export function denseBudget(
+  patterns: Readonly<Record<string, CiPattern>>,
+  importanceByLayer: Readonly<Record<string, number>>,
+  losses: { readonly stochasticRecon: number; readonly layerwiseRecon: number },
+  cfg: Readonly<SpdConfig>,
+  anyActive: number,
+): DenseBudget {
+  const reconstruction = cfg.stochasticReconCoeff * losses.stochasticRecon +
+    cfg.layerwiseReconCoeff * losses.layerwiseRecon;
+  const b3 = cfg.importanceCoeff;
+  const layers = Object.entries(importanceByLayer).map(([layer, share]): DenseBudgetLine => {
+    const found = b3 * share;
+    const pattern = patterns[layer];
+    if (pattern?.kind !== "dense") return { layer, found };
+    const denseFloor = b3 * denseImportanceFloor(pattern.k, cfg.pNorm, anyActive);
+    const added = denseFloor - found;
+    return { layer, found, k: pattern.k, denseFloor, added, ruledOut: added > reconstruction };
+  });
+  return { reconstruction, layers };
 }

@@ -19,6 +19,7 @@ import type { LayerComponents } from "../components.ts";
 import type { SpdConfig } from "./config.ts";
 import {
   causalImportances,
+  importanceSum,
   rowWeightsOf,
   SPD_LOSS_NAMES,
   spdLosses,
@@ -45,6 +46,11 @@ export interface SpdEvaluation {
   readonly ciL0: Readonly<Record<string, number>>;
   /** Loss terms averaged over the evaluation set (fixed mask noise). */
   readonly losses: Readonly<Record<(typeof SPD_LOSS_NAMES)[number], number>>;
+  /**
+   * Per layer: its share of `losses.importanceMinimality`, the mean over evaluation
+   * datapoints of Σ_c g_up^p (the shares sum to the total).
+   */
+  readonly importanceByLayer: Readonly<Record<string, number>>;
 }
 
 /** Evaluates a trained decomposition on the fixed evaluation set. */
@@ -61,6 +67,7 @@ export async function evaluateSpd(
   );
   const l0Sum: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
   const lossSum = new Float64Array(SPD_LOSS_NAMES.length);
+  const importanceTotal = new Float64Array(names.length);
   const dataRng = rngStream(0, "eval-data");
   const maskRng = rngStream(0, "eval-mask");
   const nParams = decomposedParamCount(model);
@@ -88,7 +95,8 @@ export async function evaluateSpd(
     const rows = batch.rows;
     const full = uniformNoise(maskRng, names.length, rows, C);
     const layerwise = uniformNoise(maskRng, names.length, rows, C);
-    const [lower, terms] = tf.tidy(() => {
+    const weights = rowWeightsOf(batch);
+    const [lower, terms, byLayer] = tf.tidy(() => {
       const x = tf.tensor2d(batch.xs, [rows, data.nFeatures]);
       const { output, inputs, outputs } = targetPass(model, x);
       const noise = { full, layerwise };
@@ -101,10 +109,14 @@ export async function evaluateSpd(
         inputs,
         noise,
         nParams,
-        rowWeightsOf(batch),
+        weights,
         outputs,
       );
-      return [t.ci.map((c) => c.lower), tf.stack(SPD_LOSS_NAMES.map((n) => t[n]))] as const;
+      return [
+        t.ci.map((c) => c.lower),
+        tf.stack(SPD_LOSS_NAMES.map((n) => t[n])),
+        tf.stack(t.ci.map((c) => importanceSum(c.upper, cfg.pNorm, weights))),
+      ] as const;
     });
     for (const t of [...full, ...layerwise]) t.dispose();
     for (let i = 0; i < names.length; i++) {
@@ -114,6 +126,8 @@ export async function evaluateSpd(
     const tv = await terms.data();
     terms.dispose();
     tv.forEach((v, i) => lossSum[i] += v * (batch.datapoints / EVAL_DATAPOINTS));
+    (await byLayer.data()).forEach((v, i) => importanceTotal[i] += v / EVAL_DATAPOINTS);
+    byLayer.dispose();
   }
 
   const n = data.nFeatures;
@@ -138,5 +152,6 @@ export async function evaluateSpd(
     alive,
     ciL0,
     losses: losses as SpdEvaluation["losses"],
+    importanceByLayer: Object.fromEntries(names.map((nm, i) => [nm, importanceTotal[i]])),
   };
 }

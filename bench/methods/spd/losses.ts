@@ -180,6 +180,15 @@ function gates(raw: tf.Tensor2D, rFull: tf.Tensor2D, rLayer: tf.Tensor2D, alpha:
 }
 
 /**
+ * One matrix's importance-minimality sum before the batch mean: Σ_b Σ_c g_up[b,c]^p,
+ * each row counted `weights` times when the batch is folded.
+ */
+export function importanceSum(upper: tf.Tensor2D, p: number, weights?: RowWeights): tf.Scalar {
+  const powered = p === 1 ? upper : p === 2 ? tf.square(upper) : tf.pow(upper, p);
+  return tf.sum(weights ? tf.mul(powered, weights.column) : powered);
+}
+
+/**
  * Computes every SPD loss term on a batch. `targetOutput` and `targetInputs`
  * come from the clean target pass on `x` (and `targetOutputs`, when given, the
  * layer outputs of that pass, which the layerwise passes then reuse). With
@@ -246,14 +255,7 @@ export function spdLosses(
   const layerwiseRecon = tf.div(layerSum, params.layers.length) as tf.Scalar;
 
   let imp: tf.Tensor = tf.scalar(0);
-  for (const c of ci) {
-    const powered = cfg.pNorm === 1
-      ? c.upper
-      : cfg.pNorm === 2
-      ? tf.square(c.upper)
-      : tf.pow(c.upper, cfg.pNorm);
-    imp = tf.add(imp, tf.sum(weights ? tf.mul(powered, weights.column) : powered));
-  }
+  for (const c of ci) imp = tf.add(imp, importanceSum(c.upper, cfg.pNorm, weights));
   const importanceMinimality = tf.div(imp, datapoints) as tf.Scalar;
 
   const total = tf.addN([

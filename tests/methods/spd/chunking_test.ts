@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import {
+  causalImportances,
+  EVAL_DATAPOINTS,
+  evaluateSpd,
+  getToy,
   initBackend,
   resolveSpdConfig,
+  rngStream,
+  sampleSparseFeatures,
   SPD_TMS_5_2,
+  targetPass,
   TMS_5_2,
   tmsToy,
   trainSpd,
@@ -40,7 +48,6 @@ Deno.test("gradient accumulation over micro-batches reproduces the whole-batch r
 });
 
 Deno.test("evaluation in micro-batch chunks: same alive flags and L0; noise-free losses equal", async () => {
-  const { evaluateSpd, getToy } = await import("../../../mod.ts");
   const toy = getToy("tms_5-2");
   const model = toy.buildModel(pentagonTensors());
   const cfg = resolveSpdConfig(SPD_TMS_5_2, { steps: 5, batchSize: 256 });
@@ -60,6 +67,23 @@ Deno.test("evaluation in micro-batch chunks: same alive flags and L0; noise-free
     const v = whole.losses[k], w = chunked.losses[k];
     assert.ok(Math.abs(w - v) <= 0.05 * Math.abs(v), `${k}: ${w} vs ${v}`);
   }
+  // Each matrix's share of importance minimality: Σ_c g_up^p (p = 1 here) on the evaluation set,
+  // computed again from one unchunked draw of the same data stream; the shares sum to the total.
+  const xs = sampleSparseFeatures(toy.data, EVAL_DATAPOINTS, rngStream(0, "eval-data"));
+  const direct = tf.tidy(() => {
+    const x = tf.tensor2d(xs, [EVAL_DATAPOINTS, toy.data.nFeatures]);
+    const ci = causalImportances(trained.params, targetPass(model, x).inputs, cfg.leakAlpha);
+    return ci.map((c) => c.upper.sum().arraySync() as number / EVAL_DATAPOINTS);
+  });
+  const names = trained.params.layers.map((l) => l.target.name);
+  names.forEach((nm, i) => {
+    for (const ev of [whole, chunked]) {
+      const v = ev.importanceByLayer[nm];
+      assert.ok(Math.abs(v - direct[i]) <= 1e-5 * direct[i], `${nm}: ${v} vs ${direct[i]}`);
+    }
+  });
+  const sum = names.reduce((a, nm) => a + whole.importanceByLayer[nm], 0);
+  assert.ok(Math.abs(sum - whole.losses.importanceMinimality) <= 1e-6 * sum);
   trained.params.dispose();
   model.dispose();
 });

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  anyActiveProbability,
+  denseBudget,
+  denseImportanceFloor,
   equilibriumAgreement,
   equilibriumImportances,
   importanceEquilibrium,
@@ -72,4 +75,60 @@ Deno.test("equilibriumAgreement: counts, agreement and Pearson on a hand-built p
     () => equilibriumAgreement(learned, { rows: 1, cols: 3, data: Float64Array.from([0, 0, 0]) }),
     /3x3/,
   );
+});
+
+Deno.test("denseImportanceFloor: k·(1 − τ)^p·P(x ≠ 0), with P for TMS 40-10 and 5-2", () => {
+  // TMS 40-10: 40 features at probability 0.05, so P(some feature on) = 1 − 0.95^40.
+  const p40 = anyActiveProbability({ nFeatures: 40, featureProb: 0.05, lo: 0, hi: 1 });
+  close(p40, 0.8714878434, 1e-10);
+  close(
+    anyActiveProbability({ nFeatures: 5, featureProb: 0.05, lo: 0, hi: 1 }),
+    0.2262190625,
+    1e-12,
+  );
+  // 10 dense identity pieces at p = 2: 10 · 0.81 · 0.87149 = 7.0590.
+  close(denseImportanceFloor(10, 2, p40), 7.0590515318, 1e-9);
+  close(denseImportanceFloor(2, 1, 0.5, 0.2), 0.8);
+  assert.equal(denseImportanceFloor(0, 2, p40), 0);
+  assert.throws(() => denseImportanceFloor(1.5, 2, 0.5), /k must be an integer >= 0/);
+  assert.throws(() => denseImportanceFloor(1, 0.5, 0.5), /pNorm must be >= 1, got 0.5/);
+  assert.throws(() => denseImportanceFloor(1, 2, 1.5), /anyActive must be in \[0, 1\], got 1.5/);
+  assert.throws(() => denseImportanceFloor(1, 2, 0.5, 1), /tau must be in \[0, 1\), got 1/);
+});
+
+Deno.test("denseBudget: a dense identity is ruled out when it costs more than all reconstruction", () => {
+  const patterns = {
+    linear1: { kind: "identity" },
+    "hidden_layers.0": { kind: "dense", k: 10 },
+  } as const;
+  const cfg = { ...SPD_TMS_5_2, importanceCoeff: 1e-4, pNorm: 2 };
+  const anyActive = 1 - 0.95 ** 40;
+  // The learned shares of TMS 40-10+ID seed 1 at step 26,507, rounded.
+  const b = denseBudget(
+    patterns,
+    { linear1: 1.51, "hidden_layers.0": 2.78 },
+    { stochasticRecon: 1.1e-4, layerwiseRecon: 0.5e-4 },
+    cfg,
+    anyActive,
+  );
+  close(b.reconstruction, 1.6e-4, 1e-18);
+  assert.deepEqual(Object.keys(b.layers[0]), ["layer", "found"]);
+  close(b.layers[0].found, 1.51e-4, 1e-18);
+  const id = b.layers[1];
+  assert.equal(id.k, 10);
+  close(id.denseFloor!, 7.0590515318e-4, 1e-13);
+  close(id.added!, 7.0590515318e-4 - 2.78e-4, 1e-13);
+  assert.equal(id.ruledOut, true);
+
+  // TMS 5-2+ID-like: β3 3e-3, p = 1, 2 dense pieces, P(x ≠ 0) = 1 − 0.95^5: floor 1.2216e-3;
+  // a learned share of 0.3 leaves 3.2e-4 to add, less than 5e-4 of reconstruction.
+  const small = denseBudget(
+    { "hidden_layers.0": { kind: "dense", k: 2 } },
+    { "hidden_layers.0": 0.3 },
+    { stochasticRecon: 3e-4, layerwiseRecon: 2e-4 },
+    { ...SPD_TMS_5_2, importanceCoeff: 3e-3, pNorm: 1 },
+    1 - 0.95 ** 5,
+  );
+  close(small.layers[0].added!, 3e-3 * 2 * 0.9 * 0.2262190625 - 9e-4, 1e-15);
+  assert.equal(small.layers[0].ruledOut, false);
 });
