@@ -256,7 +256,11 @@ export {
   type Recovery,
   recovery,
 } from "./bench/metrics/recovery.ts";
-export { densePatternError, identityPatternError } from "./bench/metrics/ci_pattern.ts";
+export {
+  CI_PATTERN_TAU,
+  densePatternError,
+  identityPatternError,
+} from "./bench/metrics/ci_pattern.ts";
 export {
   type Check,
   checkCriterion,

@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import {
   ablationCosts,
   anyActiveProbability,
+  CI_PATTERN_TAU,
   configHash,
   denseBudget,
   equilibriumAgreement,
@@ -198,7 +199,7 @@ async function main(argv: string[]): Promise<void> {
         `${sci(cfg.importanceCoeff * ev.losses.importanceMinimality)}, by matrix:`,
     );
     console.log(formatTable(
-      ["matrix", "β3·L_imp (found)", "dense floor β3·k·0.9^p·P(x≠0)", "added"],
+      ["matrix", "β3·L_imp (found)", `dense floor β3·k·${1 - CI_PATTERN_TAU}^p·P(x≠0)`, "added"],
       budget.layers.map((b) => [
         b.layer,
         sci(b.found),

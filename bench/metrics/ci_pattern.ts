@@ -13,8 +13,8 @@
 import type { Matrix } from "../linalg/matrix.ts";
 import { maxWeightAssignment } from "./assignment.ts";
 
-/** Default tolerance τ of spd.md §7.4. */
-const DEFAULT_TAU = 0.1;
+/** Default tolerance τ of spd.md §7.4: a dense or diagonal entry is strong at CI ≥ 1 − τ. */
+export const CI_PATTERN_TAU = 0.1;
 
 function checkTau(fn: string, tau: number): void {
   if (typeof tau !== "number" || !(tau > 0 && tau < 0.5)) {
@@ -62,7 +62,7 @@ function threshold(ci: Matrix, x: number): number {
  * @returns The error count, an integer in [0, n · C]; 0 is a perfect identity pattern.
  * @throws {RangeError} for tau outside (0, 0.5), rows > cols, or non-finite entries.
  */
-export function identityPatternError(ci: Matrix, tau: number = DEFAULT_TAU): number {
+export function identityPatternError(ci: Matrix, tau: number = CI_PATTERN_TAU): number {
   const fn = "identityPatternError";
   checkTau(fn, tau);
   if (ci.rows > ci.cols) {
@@ -113,7 +113,7 @@ export function identityPatternError(ci: Matrix, tau: number = DEFAULT_TAU): num
  * @throws {RangeError} for tau outside (0, 0.5), k not an integer in [1, C], or non-finite
  *   entries.
  */
-export function densePatternError(ci: Matrix, k: number, tau: number = DEFAULT_TAU): number {
+export function densePatternError(ci: Matrix, k: number, tau: number = CI_PATTERN_TAU): number {
   const fn = "densePatternError";
   checkTau(fn, tau);
   if (!Number.isInteger(k) || k < 1 || k > ci.cols) {

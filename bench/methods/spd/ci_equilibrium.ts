@@ -18,6 +18,7 @@
  */
 import type { Matrix } from "../../linalg/matrix.ts";
 import type { CiPattern } from "../../toys/toy.ts";
+import { CI_PATTERN_TAU } from "../../metrics/ci_pattern.ts";
 import { pearson } from "../../metrics/stats.ts";
 import type { SpdConfig } from "./config.ts";
 
@@ -146,7 +147,8 @@ export function equilibriumAgreement(
 /**
  * The least importance-minimality loss per datapoint (before β3) of a matrix
  * that keeps `k` subcomponents dense: each at CI ≥ 1 − τ on every datapoint
- * with a feature on, which happens with probability `anyActive`. That is
+ * with a feature on, which happens with probability `anyActive` (τ defaults
+ * to the §7.4 dense test's, `CI_PATTERN_TAU`). That is
  * k·(1 − τ)^p·anyActive. Set against what the learned matrix pays
  * (`SpdEvaluation.importanceByLayer`) and the whole reconstruction loss, it
  * bounds what a dense pattern would gain: reconstruction cannot fall below 0.
@@ -158,7 +160,7 @@ export function denseImportanceFloor(
   k: number,
   pNorm: number,
   anyActive: number,
-  tau: number = 0.1,
+  tau: number = CI_PATTERN_TAU,
 ): number {
   const fn = "denseImportanceFloor";
   if (!(Number.isInteger(k) && k >= 0)) throw new RangeError(`${fn}: k must be an integer >= 0`);
