@@ -258,6 +258,8 @@ export {
 } from "./bench/metrics/recovery.ts";
 export {
   CI_PATTERN_TAU,
+  ciPatternError,
+  columnPeaks,
   densePatternError,
   identityPatternError,
 } from "./bench/metrics/ci_pattern.ts";

@@ -18,6 +18,8 @@ import {
   ablationCosts,
   anyActiveProbability,
   CI_PATTERN_TAU,
+  ciPatternError,
+  columnPeaks,
   configHash,
   denseBudget,
   equilibriumAgreement,
@@ -158,12 +160,18 @@ async function main(argv: string[]): Promise<void> {
       `${toy.id} spd seed ${seed}, step ${state.stepsDone} of ${cfg.steps}: one-hot CI vs the ` +
         `loss's per-pair equilibrium (β3 ${cfg.importanceCoeff}, p ${cfg.pNorm}, κ = β1 + β2/${L})`,
     );
+    const patterns = toy.groundTruth(target.tensors).ciPatterns;
     const layers: Record<string, unknown> = {};
     const rows: (string | number)[][] = [];
+    const span = (v: number[], f: (x: number) => string = String) =>
+      v.length ? `${f(Math.min(...v))}–${f(Math.max(...v))}` : "-";
     for (const lc of ev.components) {
+      const ci = ev.ciOneHot[lc.layer];
       const eq = equilibriumImportances(costs[lc.layer], cfg, L);
-      const a = equilibriumAgreement(ev.ciOneHot[lc.layer], eq, threshold);
-      const span = (v: number[]) => v.length ? `${Math.min(...v)}–${Math.max(...v)}` : "-";
+      const a = equilibriumAgreement(ci, eq, threshold);
+      const pattern = patterns[lc.layer];
+      const patternError = pattern ? ciPatternError(ci, pattern) : undefined;
+      const peaks = columnPeaks(ci, a.columns);
       rows.push([
         lc.layer,
         a.columns.length,
@@ -173,8 +181,10 @@ async function main(argv: string[]): Promise<void> {
         a.pearson,
         span(a.columnOnLearned),
         span(a.columnOnEquilibrium),
+        span(peaks, (x) => x.toFixed(3)),
+        patternError ?? "-",
       ]);
-      layers[lc.layer] = a;
+      layers[lc.layer] = { ...a, columnPeak: peaks, patternError };
     }
     console.log(formatTable([
       "matrix",
@@ -185,9 +195,11 @@ async function main(argv: string[]): Promise<void> {
       "pearson",
       "inputs per column (CI)",
       "(equilibrium)",
+      "peak CI per column",
+      "§7.4 error",
     ], rows));
     const budget = denseBudget(
-      toy.groundTruth(target.tensors).ciPatterns,
+      patterns,
       ev.importanceByLayer,
       ev.losses,
       cfg,

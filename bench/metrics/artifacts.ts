@@ -16,6 +16,7 @@ import type { Matrix } from "../linalg/matrix.ts";
 import type { MethodResult } from "../methods/method.ts";
 import type { GroundTruth } from "../toys/toy.ts";
 import { greedyIdentityOrder } from "./assignment.ts";
+import { columnPeaks } from "./ci_pattern.ts";
 import {
   componentNeuronContributions,
   summedWeight,
@@ -129,13 +130,9 @@ export function importanceArtifact(
   alive: readonly boolean[] = [],
 ): ImportanceArtifact {
   const order = allFinite(m) ? greedyIdentityOrder(m) : Array.from({ length: m.cols }, (_, c) => c);
-  const colMax = (c: number) => {
-    let max = -Infinity;
-    for (let i = 0; i < m.rows; i++) max = Math.max(max, m.data[i * m.cols + c]);
-    return max;
-  };
+  const peaks = columnPeaks(m);
   const large = m.rows * m.cols > MAX_DENSE_CELLS;
-  const keep = order.filter((c) => !large || alive[c] || colMax(c) > IMPORTANT);
+  const keep = order.filter((c) => !large || alive[c] || peaks[c] > IMPORTANT);
   const droppedCols = order.filter((c) => !keep.includes(c));
   return {
     components: keep,
@@ -144,7 +141,7 @@ export function importanceArtifact(
       (_, i) => keep.map((c) => round4(m.data[i * m.cols + c])),
     ),
     dropped: droppedCols.length,
-    droppedMax: droppedCols.length ? round4(Math.max(...droppedCols.map(colMax))) : 0,
+    droppedMax: droppedCols.length ? round4(Math.max(...droppedCols.map((c) => peaks[c]))) : 0,
   };
 }
 

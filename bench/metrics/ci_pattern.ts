@@ -11,6 +11,7 @@
  */
 
 import type { Matrix } from "../linalg/matrix.ts";
+import type { CiPattern } from "../toys/toy.ts";
 import { maxWeightAssignment } from "./assignment.ts";
 
 /** Default tolerance τ of spd.md §7.4: a dense or diagonal entry is strong at CI ≥ 1 − τ. */
@@ -145,4 +146,35 @@ export function densePatternError(ci: Matrix, k: number, tau: number = CI_PATTER
     }
   }
   return errors;
+}
+
+/**
+ * The §7.4 error of `ci` against a toy's expected pattern for one layer:
+ * {@linkcode identityPatternError} or {@linkcode densePatternError} with the
+ * pattern's k. This is the `ci_pattern_error.<layer>` score.
+ */
+export function ciPatternError(
+  ci: Matrix,
+  pattern: CiPattern,
+  tau: number = CI_PATTERN_TAU,
+): number {
+  return pattern.kind === "identity"
+    ? identityPatternError(ci, tau)
+    : densePatternError(ci, pattern.k, tau);
+}
+
+/**
+ * The largest entry of each of `columns` (all columns by default): a dense
+ * column passes the §7.4 test only if its peak reaches 1 − τ.
+ */
+export function columnPeaks(ci: Matrix, columns?: readonly number[]): number[] {
+  const { rows, cols, data } = ci;
+  return (columns ?? Array.from({ length: cols }, (_, j) => j)).map((j) => {
+    if (!Number.isInteger(j) || j < 0 || j >= cols) {
+      throw new RangeError(`columnPeaks: column ${j} is not in [0, ${cols - 1}]`);
+    }
+    let peak = -Infinity;
+    for (let i = 0; i < rows; i++) peak = Math.max(peak, data[i * cols + j]);
+    return peak;
+  });
 }

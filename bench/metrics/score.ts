@@ -6,7 +6,7 @@
  */
 import type { MethodResult } from "../methods/method.ts";
 import type { GroundTruth } from "../toys/toy.ts";
-import { densePatternError, identityPatternError } from "./ci_pattern.ts";
+import { ciPatternError } from "./ci_pattern.ts";
 import {
   componentNeuronContributions,
   contributionAgreement,
@@ -76,9 +76,7 @@ export function scoreRun(truth: GroundTruth, result: MethodResult): Record<strin
   for (const [layer, pattern] of Object.entries(truth.ciPatterns)) {
     const ci = result.importanceOneHot[layer];
     if (!ci) throw new Error(`score: no one-hot importances for layer '${layer}'`);
-    const err = pattern.kind === "identity"
-      ? identityPatternError(ci)
-      : densePatternError(ci, pattern.k);
+    const err = ciPatternError(ci, pattern);
     totalError += err;
     put(`ci_pattern_error.${layer}`, err, "lower");
   }

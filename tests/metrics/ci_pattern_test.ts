@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { fromRows, type Matrix, matrix } from "../../bench/linalg/matrix.ts";
 import { maxWeightAssignment } from "../../bench/metrics/assignment.ts";
-import { densePatternError, identityPatternError } from "../../bench/metrics/ci_pattern.ts";
+import {
+  ciPatternError,
+  columnPeaks,
+  densePatternError,
+  identityPatternError,
+} from "../../bench/metrics/ci_pattern.ts";
 
 /** Tiny deterministic LCG (Numerical Recipes constants) returning floats in [0, 1). */
 function lcg(seed: number): () => number {
@@ -205,4 +210,22 @@ Deno.test("densePatternError: rejects bad tau and k", () => {
     );
   }
   assert.throws(() => densePatternError(fromRows([[Infinity, 0]]), 1), RangeError);
+});
+
+Deno.test("ciPatternError: dispatches on the pattern kind and passes k and tau", () => {
+  // Column 0 dense with peak 0.85: the dense test fails at τ = 0.1, passes at τ = 0.2.
+  const ci = fromRows([[0.85, 0, 0], [0.5, 0, 0], [0.4, 0, 0]]);
+  assert.equal(ciPatternError(ci, { kind: "dense", k: 1 }), 1);
+  assert.equal(ciPatternError(ci, { kind: "dense", k: 1 }, 0.2), 0);
+  // As an identity: row 0 matched at 0.85 (< 0.9), rows 1 and 2 at 0, 2 leaks > τ: 3 + 2.
+  assert.equal(ciPatternError(ci, { kind: "identity" }), identityPatternError(ci));
+  assert.equal(ciPatternError(ci, { kind: "identity" }), 5);
+});
+
+Deno.test("columnPeaks: the largest entry per column, for all or the chosen columns", () => {
+  const ci = fromRows([[0.2, -0.01, 0.9], [0.7, -0.02, 0.3]]);
+  assert.deepEqual(columnPeaks(ci), [0.7, -0.01, 0.9]);
+  assert.deepEqual(columnPeaks(ci, [2, 0]), [0.9, 0.7]);
+  assert.deepEqual(columnPeaks(ci, []), []);
+  assert.throws(() => columnPeaks(ci, [3]), /columnPeaks: column 3 is not in \[0, 2\]/);
 });

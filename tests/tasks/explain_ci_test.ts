@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { round4 } from "../../bench/metrics/artifacts.ts";
 import { writtenBy } from "../../tasks/explain_ci.ts";
 import { bench, runTask, seededCache, TINY } from "../helpers/bench_cli.ts";
 
@@ -41,6 +42,18 @@ Deno.test("explain-ci scores a checkpoint against the per-pair equilibrium, and 
   const report = JSON.parse(await Deno.readTextFile(json));
   assert.equal(report.stepsDone, 10);
   assert.equal(report.layers.linear1.columnOnLearned.length, report.layers.linear1.columns.length);
+  // §7.4 errors and column peaks as the bench record of the same step has them.
+  const record = JSON.parse(await Deno.readTextFile(join(dir, "r.jsonl")));
+  for (const layer of ["linear1", "linear2"]) {
+    const l = report.layers[layer];
+    assert.equal(l.patternError, record.metrics[`ci_pattern_error.${layer}`].value, layer);
+    const stored = record.artifacts.importanceOneHot[layer];
+    const peakOf = (c: number) => {
+      const k = stored.components.indexOf(c);
+      return Math.max(...stored.values.map((row: number[]) => row[k]));
+    };
+    assert.deepEqual(l.columnPeak.map(round4), l.columns.map(peakOf), layer);
+  }
   // The loss budget: TMS 5-2 has no dense pattern, so each matrix shows only what it pays.
   assert.match(ok.stdout, /loss on the evaluation set: total \d\.\d\de[+-]\d; reconstruction/);
   assert.match(ok.stdout, /^linear2 +\d\.\d\de-\d +- +-$/m);
