@@ -174,6 +174,7 @@ export function denseImportanceFloor(
 
 /** One matrix's line of {@linkcode DenseBudget}. */
 export interface DenseBudgetLine {
+  /** The decomposed matrix's name in the target (e.g. `hidden_layers.0`). */
   readonly layer: string;
   /** β3 × the matrix's learned share of importance minimality. */
   readonly found: number;
