@@ -10,17 +10,21 @@
  */
 import { parseArgs } from "node:util";
 import {
+  BACKEND_NAMES,
   BUILTIN_TOYS,
   getMethod,
   getProfile,
   getToy,
   initBackend,
+  isBackendName,
   methodIds,
   profileConfig,
   runJob,
   type RunRecord,
+  toyIds,
 } from "../mod.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
+import { integerFlag, nameList, numberFlag } from "./lib/cli_values.ts";
 import { collectProvenance } from "./lib/provenance.ts";
 import { describeDevice, useWasmDirFromEnv } from "./lib/portable_run.ts";
 import { formatTable } from "./lib/table.ts";
@@ -50,14 +54,24 @@ async function main(argv: string[]): Promise<number> {
       out: { type: "string" },
     },
   });
-  const tol = Number(values.tol), steps = Number(values.steps);
-  const methods = values.method ? values.method.split(",") : methodIds();
+  const tol = numberFlag("--tol", values.tol!, 0, true);
+  const steps = integerFlag("--steps", values.steps!, 1);
+  const batchSize = integerFlag("--batch", values.batch!, 1);
+  const toyList = nameList("--toy", values.toy, toyIds());
+  const methods = nameList("--method", values.method, methodIds());
+  for (const flag of ["backend", "reference"] as const) {
+    if (!isBackendName(values[flag]!)) {
+      throw new RangeError(
+        `--${flag}: unknown value '${values[flag]}'; allowed: ${BACKEND_NAMES.join(", ")}`,
+      );
+    }
+  }
   useWasmDirFromEnv();
   const device = await describeDevice(values.backend!);
   const provenance = await collectProvenance((await initBackend(values.reference!)).tfjs);
   const rows: (string | number)[][] = [];
   let failed = false;
-  for (const toyId of values.toy!.split(",")) {
+  for (const toyId of toyList) {
     const make = BUILTIN_TOYS[toyId];
     const toy = make ? make({ steps: 0 }) : getToy(toyId);
     await initBackend(values.reference!);
@@ -76,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
       const overrides: Record<string, unknown> = {
         ...entry,
         steps,
-        batchSize: Number(values.batch),
+        batchSize,
       };
       if ("logEvery" in method.defaults) overrides.logEvery = Math.max(1, Math.floor(steps / 3));
       if ("microBatch" in method.defaults) overrides.microBatch = 0;
@@ -123,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
           device,
           reference: values.reference,
           steps,
-          batchSize: Number(values.batch),
+          batchSize,
           tolerance: tol,
           maxRelativeDifference: worst,
           worstQuantity: worstKey,
@@ -145,7 +159,10 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (err) {
-    console.error(`agree: ${(err as Error).stack ?? err}`);
+    // Bad input (RangeError) gets its message; anything else its stack.
+    console.error(
+      `agree: ${err instanceof RangeError ? err.message : (err as Error).stack ?? err}`,
+    );
     Deno.exit(2);
   }
 }

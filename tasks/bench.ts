@@ -38,6 +38,13 @@ import {
   uniqueJobs,
 } from "../mod.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
+import {
+  integerFlag,
+  nameList,
+  numberFlag,
+  parseOverrides,
+  parseSeedList,
+} from "./lib/cli_values.ts";
 import { codeHash } from "./lib/code_hash.ts";
 import {
   type CheckpointOptions,
@@ -89,55 +96,6 @@ const USAGE = `usage: deno task bench [options]
   --quiet              no progress bar
   -h, --help           this text`;
 
-/** Parses "0", "0,2,5" or "0-4" into seeds. */
-export function parseSeedList(text: string, field = "--seed"): number[] {
-  const seeds: number[] = [];
-  for (const part of text.split(",")) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) {
-      throw new RangeError(
-        `${field}: '${text}' is not a seed list; allowed: N, N,M,… or N-M with integers >= 0`,
-      );
-    }
-    const lo = Number(m[1]), hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) throw new RangeError(`${field}: range '${part}' runs backwards`);
-    for (let s = lo; s <= hi; s++) seeds.push(s);
-  }
-  return seeds;
-}
-
-/** Parses `KEY=VALUE` overrides; values are JSON when they parse as JSON, else strings. */
-export function parseOverrides(items: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const item of items) {
-    const eq = item.indexOf("=");
-    if (eq <= 0) throw new RangeError(`--set: '${item}' must look like KEY=VALUE`);
-    const raw = item.slice(eq + 1);
-    let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch { /* keep as string */ }
-    out[item.slice(0, eq)] = value;
-  }
-  return out;
-}
-
-function positiveInt(text: string, field: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`${field}: must be an integer >= 1, got '${text}'`);
-  }
-  return n;
-}
-
-function nonNegative(text: string, field: string): number {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new RangeError(`${field}: must be a number >= 0, got '${text}'`);
-  }
-  return n;
-}
-
 /** A built-in profile by name, or a JSON profile file by path. */
 async function loadProfile(nameOrPath: string): Promise<Profile> {
   if (!nameOrPath.endsWith(".json")) return getProfile(nameOrPath);
@@ -174,10 +132,6 @@ async function committedSweepJobs(overrides: Record<string, unknown>): Promise<J
     jobs.push(...planSweepJobs({ ...sweep, fixed }, getMethod(sweep.method), profile));
   }
   return jobs;
-}
-
-function list(value: string | undefined, all: string[]): string[] {
-  return value === undefined ? all : value.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -218,16 +172,16 @@ async function main(argv: string[]): Promise<number> {
   const plugins = await loadPlugins(values.plugin!);
   for (const line of describePlugins(plugins)) console.error(line);
   const overrides = parseOverrides(values.set!);
-  if (values.steps !== undefined) overrides.steps = positiveInt(values.steps, "--steps");
-  const workers = positiveInt(values.workers!, "--workers");
+  if (values.steps !== undefined) overrides.steps = integerFlag("--steps", values.steps, 1);
+  const workers = integerFlag("--workers", values.workers!, 1);
   const checkpointing = {
     dir: values["checkpoint-dir"] ?? join(dirname(values.out!), "checkpoints"),
     everySteps: values["checkpoint-every"] === undefined
       ? null
-      : positiveInt(values["checkpoint-every"], "--checkpoint-every"),
-    everyMinutes: nonNegative(values["checkpoint-minutes"]!, "--checkpoint-minutes"),
+      : integerFlag("--checkpoint-every", values["checkpoint-every"], 1),
+    everyMinutes: numberFlag("--checkpoint-minutes", values["checkpoint-minutes"]!, 0),
     fresh: values.force!,
-    stopAt: values["stop-at"] === undefined ? null : positiveInt(values["stop-at"], "--stop-at"),
+    stopAt: values["stop-at"] === undefined ? null : integerFlag("--stop-at", values["stop-at"], 1),
   };
   if (!isBackendName(values.backend!)) {
     throw new RangeError(
@@ -247,8 +201,8 @@ async function main(argv: string[]): Promise<number> {
     );
   } else {
     const plan = planProfileJobs({
-      toys: list(values.toy, toyIds()).map((id) => getToy(id).id),
-      methods: list(values.method, methodIds()).map(getMethod),
+      toys: nameList("--toy", values.toy, toyIds()),
+      methods: nameList("--method", values.method, methodIds()).map(getMethod),
       seeds: parseSeedList(values.seed!),
       targetSeed: parseSeedList(values["target-seed"]!, "--target-seed")[0],
       profile,

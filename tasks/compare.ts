@@ -20,6 +20,7 @@ import {
   type RunRecord,
 } from "../mod.ts";
 import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
+import { numberFlag } from "./lib/cli_values.ts";
 
 const USAGE =
   "usage: deno task compare BASE.jsonl CURRENT.jsonl [--abs X] [--rel Y] [--test welch] " +
@@ -49,15 +50,6 @@ async function readRecords(file: string): Promise<RunRecord[]> {
   });
 }
 
-function parseNumber(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v)) {
-    throw new Error(`--${name} must be a number, got '${text}'`);
-  }
-  return v;
-}
-
 /** Builds the policy from the command-line options. */
 function policyFrom(values: {
   abs?: string;
@@ -66,11 +58,16 @@ function policyFrom(values: {
   alpha?: string;
   metric?: string[];
 }): ComparePolicy {
-  const abs = parseNumber("abs", values.abs);
-  const rel = parseNumber("rel", values.rel);
-  const alpha = parseNumber("alpha", values.alpha);
+  const optional = (flag: string, text: string | undefined, exclusive = false) =>
+    text === undefined ? undefined : numberFlag(flag, text, 0, exclusive);
+  const abs = optional("--abs", values.abs);
+  const rel = optional("--rel", values.rel);
+  const alpha = optional("--alpha", values.alpha, true);
+  if (alpha !== undefined && alpha >= 1) {
+    throw new RangeError(`--alpha: must be a number in (0, 1), got '${values.alpha}'`);
+  }
   if (values.test !== undefined && values.test !== "welch") {
-    throw new Error(`--test must be 'welch', got '${values.test}'`);
+    throw new RangeError(`--test: unknown value '${values.test}'; allowed: welch`);
   }
   if (alpha !== undefined && values.test === undefined) {
     throw new Error("--alpha needs --test welch");

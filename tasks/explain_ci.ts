@@ -40,9 +40,9 @@ import {
 } from "../mod.ts";
 import { writeFileAtomic } from "./lib/atomic_file.ts";
 import { readCheckpoint } from "./lib/checkpoint_file.ts";
+import { integerFlag, parseOverrides } from "./lib/cli_values.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
-import { parseOverrides } from "./bench.ts";
 
 const USAGE = `usage: deno task explain-ci --checkpoint FILE --toy ID [options]
 
@@ -56,14 +56,6 @@ const USAGE = `usage: deno task explain-ci --checkpoint FILE --toy ID [options]
   --out FILE           also write the per-matrix comparison as JSON
   --cache-dir DIR      trained-target cache (default: .cache/targets)
   -h, --help           this text`;
-
-function integerFlag(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`--${name}: must be an integer >= 0, got '${text}'`);
-  }
-  return n;
-}
 
 /**
  * True when `jobId` is the job of `config`, as today's code hashes it or as
@@ -108,8 +100,8 @@ async function main(argv: string[]): Promise<void> {
     throw new RangeError(`--threshold: must be in [0, 1), got '${values.threshold}'`);
   }
   const toy = getToy(values.toy);
-  const seed = integerFlag("seed", values.seed!);
-  const targetSeed = integerFlag("target-seed", values["target-seed"]!);
+  const seed = integerFlag("--seed", values.seed!, 0);
+  const targetSeed = integerFlag("--target-seed", values["target-seed"]!, 0);
   const spd = getMethod("spd");
   const fields = profileConfig(getProfile(values.profile!), toy.id, spd.id);
   if (!fields) {

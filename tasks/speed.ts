@@ -26,6 +26,7 @@ import {
   toyIds,
 } from "../mod.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
+import { integerFlag, nameList, numberFlag } from "./lib/cli_values.ts";
 import { collectProvenance } from "./lib/provenance.ts";
 import { formatTable } from "./lib/table.ts";
 import { CELL_LINE_PREFIX } from "./speed_cell.ts";
@@ -71,8 +72,6 @@ async function checkoutRevision(rev: string): Promise<{ lib: string; sha: string
   return { lib: `${dir}/mod.ts`, sha };
 }
 
-const list = (s: string | undefined, all: string[]) => s ? s.split(",") : all;
-
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -90,35 +89,23 @@ async function main(argv: string[]): Promise<number> {
       out: { type: "string", default: "reports/timing/speed.jsonl" },
     },
   });
-  const toys = list(values.toy, toyIds());
-  const methods = list(values.method, methodIds());
-  const backends = list(values.backend, ["wasm"]);
-  for (const b of backends) {
-    if (!(BACKEND_NAMES as readonly string[]).includes(b)) {
-      throw new RangeError(`--backend: unknown value '${b}'; allowed: ${BACKEND_NAMES.join(", ")}`);
-    }
-  }
-  for (const t of toys) {
-    if (!toyIds().includes(t)) {
-      throw new RangeError(`--toy: unknown value '${t}'; allowed: ${toyIds().join(", ")}`);
-    }
-  }
-  for (const m of methods) {
-    if (!methodIds().includes(m)) {
-      throw new RangeError(`--method: unknown value '${m}'; allowed: ${methodIds().join(", ")}`);
-    }
-  }
-  const runs = Number(values.runs), timeout = Number(values["cell-timeout"]);
+  const toys = nameList("--toy", values.toy, toyIds());
+  const methods = nameList("--method", values.method, methodIds());
+  const backends = nameList("--backend", values.backend, BACKEND_NAMES);
+  const runs = integerFlag("--runs", values.runs!, 1);
+  const timeout = numberFlag("--cell-timeout", values["cell-timeout"]!, 0, true);
+  const warmupSteps = integerFlag("--warmup", values.warmup!, 0);
+  const steps = integerFlag("--steps", values.steps!, 1);
+  const baselineToys = new Set(nameList("--baseline-toy", values["baseline-toy"], toys));
   const common = [
     "--profile",
     values.profile!,
     "--warmup",
-    values.warmup!,
+    String(warmupSteps),
     "--steps",
-    values.steps!,
+    String(steps),
   ];
   const baseline = values.baseline ? await checkoutRevision(values.baseline) : null;
-  const baselineToys = new Set(list(values["baseline-toy"], toys));
   const provenance = await collectProvenance((await initBackend("cpu")).tfjs);
   const startedAt = new Date().toISOString();
 
@@ -192,7 +179,7 @@ async function main(argv: string[]): Promise<number> {
       revision: version === "baseline" ? baseline!.sha : provenance.gitCommit,
       profile: values.profile!,
       profileSteps: meta.get(key)!.profileSteps,
-      warmupSteps: Number(values.warmup),
+      warmupSteps,
       matmulPeakGflops: peak.get(backend)!,
       device: device.get(backend) ?? null,
       startedAt,

@@ -19,6 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as current from "../mod.ts";
 import { BUILTIN_TOYS, countFlops, getToy, type KernelShapes } from "../mod.ts";
 import type { CellMeasurement } from "../bench/speed/speed_record.ts";
+import { integerFlag } from "./lib/cli_values.ts";
 import { describeDevice, useWasmDirFromEnv } from "./lib/portable_run.ts";
 
 /** Marks the output line the parent reads. */
@@ -188,8 +189,8 @@ async function main(argv: string[]): Promise<number> {
     values.toy,
     values.method,
     values.profile!,
-    Number(values.warmup),
-    Number(values.steps),
+    integerFlag("--warmup", values.warmup!, 0),
+    integerFlag("--steps", values.steps!, 1),
   );
   console.log(CELL_LINE_PREFIX + JSON.stringify(result));
   return 0;

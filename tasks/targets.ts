@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { getToy, initBackend, toyIds } from "../mod.ts";
-import { parseSeedList } from "./bench.ts";
+import { nameList, parseSeedList } from "./lib/cli_values.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
 
@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
       "cache-dir": { type: "string", default: ".cache/targets" },
     },
   });
-  const toys = (values.toy?.split(",") ?? toyIds()).map(getToy);
+  const toys = nameList("--toy", values.toy, toyIds()).map(getToy);
   const [seed] = parseSeedList(values["target-seed"]!, "--target-seed");
   const backend = await initBackend(values.backend!);
   const rows = [];

@@ -80,8 +80,18 @@ Deno.test("compare CLI: exit 0, 1, 2 and a Markdown summary", async () => {
 
     assert.equal((await run([base, join(dir, "nope.jsonl")])).code, 2);
     assert.equal((await run([base])).code, 2);
-    assert.equal((await run([base, same, "--test", "ttest"])).code, 2);
-    assert.equal((await run([base, same, "--rel", "x"])).code, 2);
+    const badFlags: [string[], RegExp][] = [
+      [["--test", "ttest"], /--test: unknown value 'ttest'; allowed: welch/],
+      [["--rel", "x"], /--rel: must be a number >= 0, got 'x'/],
+      [["--abs=-0.1"], /--abs: must be a number >= 0, got '-0\.1'/],
+      [["--test", "welch", "--alpha", "1.5"], /--alpha: must be a number in \(0, 1\), got '1\.5'/],
+      [["--test", "welch", "--alpha", "0"], /--alpha: must be a number > 0, got '0'/],
+    ];
+    for (const [flags, pattern] of badFlags) {
+      const r = await run([base, same, ...flags]);
+      assert.equal(r.code, 2, flags.join(" "));
+      assert.match(r.err, pattern);
+    }
     assert.equal((await run([base, same, "--test", "welch", "--alpha", "0.01"])).code, 0);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -47,3 +47,33 @@ Deno.test("speed task: one record per cell with explicit fields and provenance",
   assert.equal(typeof r.provenance.deno, "string");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("speed task: a bad flag fails before any cell runs, naming the flag", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/speed.jsonl`;
+  const cases: [string[], RegExp][] = [
+    [["--runs", "x"], /--runs: must be an integer >= 1, got 'x'/],
+    [["--cell-timeout", "0"], /--cell-timeout: must be a number > 0, got '0'/],
+    [["--warmup=-1"], /--warmup: must be an integer >= 0, got '-1'/],
+    [["--toy", "tms_5-2, tms_9-9"], /--toy: unknown value 'tms_9-9'; allowed: /],
+    [
+      ["--backend", "tpu"],
+      /--backend: unknown value 'tpu'; allowed: wasm, cpu, webgpu, tensorflow/,
+    ],
+    [
+      ["--baseline-toy", "tms_40-10", "--toy", "tms_5-2"],
+      /--baseline-toy: unknown value 'tms_40-10'; allowed: tms_5-2$/m,
+    ],
+  ];
+  for (const [args, pattern] of cases) {
+    const o = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "tasks/speed.ts", ...args, "--out", out],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(o.code, 2, args.join(" "));
+    assert.match(new TextDecoder().decode(o.stderr), pattern);
+  }
+  await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
