@@ -16,7 +16,6 @@ import {
   getProfile,
   getToy,
   initBackend,
-  isBackendName,
   methodIds,
   profileConfig,
   runJob,
@@ -24,7 +23,7 @@ import {
   toyIds,
 } from "../mod.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
-import { integerFlag, nameList, numberFlag } from "./lib/cli_values.ts";
+import { choiceFlag, integerFlag, nameList, numberFlag } from "./lib/cli_values.ts";
 import { collectProvenance } from "./lib/provenance.ts";
 import { describeDevice, useWasmDirFromEnv } from "./lib/portable_run.ts";
 import { formatTable } from "./lib/table.ts";
@@ -59,22 +58,17 @@ async function main(argv: string[]): Promise<number> {
   const batchSize = integerFlag("--batch", values.batch!, 1);
   const toyList = nameList("--toy", values.toy, toyIds());
   const methods = nameList("--method", values.method, methodIds());
-  for (const flag of ["backend", "reference"] as const) {
-    if (!isBackendName(values[flag]!)) {
-      throw new RangeError(
-        `--${flag}: unknown value '${values[flag]}'; allowed: ${BACKEND_NAMES.join(", ")}`,
-      );
-    }
-  }
+  const backend = choiceFlag("--backend", values.backend!, BACKEND_NAMES);
+  const reference = choiceFlag("--reference", values.reference!, BACKEND_NAMES);
   useWasmDirFromEnv();
-  const device = await describeDevice(values.backend!);
-  const provenance = await collectProvenance((await initBackend(values.reference!)).tfjs);
+  const device = await describeDevice(backend);
+  const provenance = await collectProvenance((await initBackend(reference)).tfjs);
   const rows: (string | number)[][] = [];
   let failed = false;
   for (const toyId of toyList) {
     const make = BUILTIN_TOYS[toyId];
     const toy = make ? make({ steps: 0 }) : getToy(toyId);
-    await initBackend(values.reference!);
+    await initBackend(reference);
     const tensors = await toy.trainTarget(0); // once, so both backends decompose the same target
     const target = {
       toy: toyId,
@@ -97,9 +91,11 @@ async function main(argv: string[]): Promise<number> {
       if ("warmupPct" in method.defaults) overrides.warmupPct = 0;
       const config = method.resolveConfig(method.defaults, overrides);
       const records: RunRecord[] = [];
-      for (const backend of [values.reference!, values.backend!]) {
-        await initBackend(backend);
-        records.push(await runJob({ toy, target, method, config, seed: 0, backend, provenance }));
+      for (const name of [reference, backend]) {
+        await initBackend(name);
+        records.push(
+          await runJob({ toy, target, method, config, seed: 0, backend: name, provenance }),
+        );
       }
       const [ref, got] = records.map(numbers);
       let worst = 0, worstKey = "";
@@ -115,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
           ? (v === w ? 0 : Infinity)
           : Math.abs(v - w) / Math.max(1e-4, Math.abs(v));
         if (d > worst) [worst, worstKey] = [d, k];
-        if (d > tol) bad.push(`${k}: ${values.reference} ${v} vs ${values.backend} ${w}`);
+        if (d > tol) bad.push(`${k}: ${reference} ${v} vs ${backend} ${w}`);
       }
       const statusOk = records[0].status === records[1].status;
       if (bad.length || !statusOk) failed = true;
@@ -133,9 +129,9 @@ async function main(argv: string[]): Promise<number> {
           kind: "backend_agreement",
           toy: toyId,
           method: methodId,
-          backend: values.backend,
+          backend,
           device,
-          reference: values.reference,
+          reference,
           steps,
           batchSize,
           tolerance: tol,

@@ -20,7 +20,6 @@ import {
   getProfile,
   getToy,
   initBackend,
-  isBackendName,
   type JobSpec,
   methodIds,
   parseProfile,
@@ -39,6 +38,7 @@ import {
 } from "../mod.ts";
 import { appendJsonLine } from "./lib/atomic_file.ts";
 import {
+  choiceFlag,
   integerFlag,
   nameList,
   numberFlag,
@@ -183,11 +183,7 @@ async function main(argv: string[]): Promise<number> {
     fresh: values.force!,
     stopAt: values["stop-at"] === undefined ? null : integerFlag("--stop-at", values["stop-at"], 1),
   };
-  if (!isBackendName(values.backend!)) {
-    throw new RangeError(
-      `backend: unknown value '${values.backend}'; allowed: ${BACKEND_NAMES.join(", ")}`,
-    );
-  }
+  const backendName = choiceFlag("--backend", values.backend!, BACKEND_NAMES);
   const shard = parseShard(values.shard!);
   const profile = await loadProfile(values.profile!);
   let planned: JobSpec[];
@@ -243,7 +239,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`total: ${jobs.length} job(s), ${pending.length} to run`);
     return 0;
   }
-  const backend = await initBackend(values.backend!);
+  const backend = await initBackend(backendName);
   const provenance = await collectProvenance(backend.tfjs);
   if (plugins.length) provenance.plugins = plugins.map(({ path, sha256 }) => ({ path, sha256 }));
   const checkpoints: CheckpointOptions = {

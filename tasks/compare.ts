@@ -20,7 +20,7 @@ import {
   type RunRecord,
 } from "../mod.ts";
 import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
-import { numberFlag } from "./lib/cli_values.ts";
+import { choiceFlag, numberFlag } from "./lib/cli_values.ts";
 
 const USAGE =
   "usage: deno task compare BASE.jsonl CURRENT.jsonl [--abs X] [--rel Y] [--test welch] " +
@@ -66,9 +66,7 @@ function policyFrom(values: {
   if (alpha !== undefined && alpha >= 1) {
     throw new RangeError(`--alpha: must be a number in (0, 1), got '${values.alpha}'`);
   }
-  if (values.test !== undefined && values.test !== "welch") {
-    throw new RangeError(`--test: unknown value '${values.test}'; allowed: welch`);
-  }
+  if (values.test !== undefined) choiceFlag("--test", values.test, ["welch"]);
   if (alpha !== undefined && values.test === undefined) {
     throw new Error("--alpha needs --test welch");
   }

@@ -29,6 +29,14 @@ export function numberFlag(flag: string, text: string, min: number, exclusive = 
   return n;
 }
 
+/** `text` when it is one of `allowed`, or a RangeError naming `flag` and the allowed values. */
+export function choiceFlag<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new RangeError(`${flag}: unknown value '${text}'; allowed: ${allowed.join(", ")}`);
+  }
+  return text as T;
+}
+
 /**
  * A comma-separated list of names, each one of `allowed` (spaces around a name
  * and empty items are ignored); `allowed` itself when `text` is undefined.
@@ -43,12 +51,7 @@ export function nameList(
   if (names.length === 0) {
     throw new RangeError(`${flag}: empty list; allowed: ${allowed.join(", ")}`);
   }
-  for (const name of names) {
-    if (!allowed.includes(name)) {
-      throw new RangeError(`${flag}: unknown value '${name}'; allowed: ${allowed.join(", ")}`);
-    }
-  }
-  return names;
+  return names.map((name) => choiceFlag(flag, name, allowed));
 }
 
 /** Parses "0", "0,2,5" or "0-4" into seeds. */

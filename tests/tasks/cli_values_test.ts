@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  choiceFlag,
   integerFlag,
   nameList,
   numberFlag,
@@ -104,5 +105,15 @@ Deno.test("nameList: all when absent; trimmed, checked names otherwise", () => {
   assert.throws(
     () => nameList("--toy", " , ", allowed),
     new RangeError("--toy: empty list; allowed: tms_5-2, tms_40-10, resid_mlp_1"),
+  );
+});
+
+Deno.test("choiceFlag: one allowed value, typed as the allowed union", () => {
+  const backends = ["wasm", "cpu"] as const;
+  const b: "wasm" | "cpu" = choiceFlag("--backend", "cpu", backends);
+  assert.equal(b, "cpu");
+  assert.throws(
+    () => choiceFlag("--backend", "wasm,cpu", backends),
+    new RangeError("--backend: unknown value 'wasm,cpu'; allowed: wasm, cpu"),
   );
 });
