@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runTask } from "../helpers/bench_cli.ts";
 
 Deno.test("agree task: cpu and wasm agree on short SPD and APD runs; a record per toy x method", async () => {
   const dir = await Deno.makeTempDir();
@@ -44,13 +45,8 @@ Deno.test("agree task: a bad flag fails at once, naming the flag and what it all
     [["--reference", "tpu"], /--reference: unknown value 'tpu'; allowed: wasm, cpu, webgpu/],
   ];
   for (const [args, pattern] of cases) {
-    const o = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "tasks/agree.ts", ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(o.stderr);
-    assert.equal(o.code, 2, args.join(" "));
+    const { code, stderr } = await runTask("agree.ts", args);
+    assert.equal(code, 2, args.join(" "));
     assert.match(stderr, pattern);
     assert.doesNotMatch(stderr, /\n\s+at /, "input errors print no stack trace");
   }

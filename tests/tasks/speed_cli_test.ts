@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { SpeedRecord } from "../../mod.ts";
+import { runTask } from "../helpers/bench_cli.ts";
 
 Deno.test("speed task: one record per cell with explicit fields and provenance", async () => {
   const dir = await Deno.makeTempDir();
@@ -66,13 +67,9 @@ Deno.test("speed task: a bad flag fails before any cell runs, naming the flag", 
     ],
   ];
   for (const [args, pattern] of cases) {
-    const o = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "tasks/speed.ts", ...args, "--out", out],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(o.code, 2, args.join(" "));
-    assert.match(new TextDecoder().decode(o.stderr), pattern);
+    const { code, stderr } = await runTask("speed.ts", [...args, "--out", out]);
+    assert.equal(code, 2, args.join(" "));
+    assert.match(stderr, pattern);
   }
   await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
