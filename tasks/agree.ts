@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: "string" },
     },
   });
-  const tol = numberFlag("--tol", values.tol!, 0, true);
+  const tol = numberFlag("--tol", values.tol!, { min: 0, open: "min" });
   const steps = integerFlag("--steps", values.steps!, 1);
   const batchSize = integerFlag("--batch", values.batch!, 1);
   const toyList = nameList("--toy", values.toy, toyIds());

@@ -179,7 +179,7 @@ async function main(argv: string[]): Promise<number> {
     everySteps: values["checkpoint-every"] === undefined
       ? null
       : integerFlag("--checkpoint-every", values["checkpoint-every"], 1),
-    everyMinutes: numberFlag("--checkpoint-minutes", values["checkpoint-minutes"]!, 0),
+    everyMinutes: numberFlag("--checkpoint-minutes", values["checkpoint-minutes"]!, { min: 0 }),
     fresh: values.force!,
     stopAt: values["stop-at"] === undefined ? null : integerFlag("--stop-at", values["stop-at"], 1),
   };

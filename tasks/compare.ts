@@ -20,7 +20,7 @@ import {
   type RunRecord,
 } from "../mod.ts";
 import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
-import { choiceFlag, numberFlag } from "./lib/cli_values.ts";
+import { choiceFlag, numberFlag, type NumberRange } from "./lib/cli_values.ts";
 
 const USAGE =
   "usage: deno task compare BASE.jsonl CURRENT.jsonl [--abs X] [--rel Y] [--test welch] " +
@@ -58,14 +58,11 @@ function policyFrom(values: {
   alpha?: string;
   metric?: string[];
 }): ComparePolicy {
-  const optional = (flag: string, text: string | undefined, exclusive = false) =>
-    text === undefined ? undefined : numberFlag(flag, text, 0, exclusive);
-  const abs = optional("--abs", values.abs);
-  const rel = optional("--rel", values.rel);
-  const alpha = optional("--alpha", values.alpha, true);
-  if (alpha !== undefined && alpha >= 1) {
-    throw new RangeError(`--alpha: must be a number in (0, 1), got '${values.alpha}'`);
-  }
+  const optional = (flag: string, text: string | undefined, range: NumberRange) =>
+    text === undefined ? undefined : numberFlag(flag, text, range);
+  const abs = optional("--abs", values.abs, { min: 0 });
+  const rel = optional("--rel", values.rel, { min: 0 });
+  const alpha = optional("--alpha", values.alpha, { min: 0, max: 1, open: "both" });
   if (values.test !== undefined) choiceFlag("--test", values.test, ["welch"]);
   if (alpha !== undefined && values.test === undefined) {
     throw new Error("--alpha needs --test welch");

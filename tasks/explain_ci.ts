@@ -40,7 +40,7 @@ import {
 } from "../mod.ts";
 import { writeFileAtomic } from "./lib/atomic_file.ts";
 import { readCheckpoint } from "./lib/checkpoint_file.ts";
-import { integerFlag, parseOverrides } from "./lib/cli_values.ts";
+import { integerFlag, numberFlag, parseOverrides } from "./lib/cli_values.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
 
@@ -95,10 +95,7 @@ async function main(argv: string[]): Promise<void> {
   if (!values.checkpoint || !values.toy) {
     throw new RangeError(`--checkpoint and --toy are required\n${USAGE}`);
   }
-  const threshold = Number(values.threshold);
-  if (!(threshold >= 0 && threshold < 1)) {
-    throw new RangeError(`--threshold: must be in [0, 1), got '${values.threshold}'`);
-  }
+  const threshold = numberFlag("--threshold", values.threshold!, { min: 0, max: 1, open: "max" });
   const toy = getToy(values.toy);
   const seed = integerFlag("--seed", values.seed!, 0);
   const targetSeed = integerFlag("--target-seed", values["target-seed"]!, 0);

@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   const methods = nameList("--method", values.method, methodIds());
   const backends = nameList("--backend", values.backend, BACKEND_NAMES);
   const runs = integerFlag("--runs", values.runs!, 1);
-  const timeout = numberFlag("--cell-timeout", values["cell-timeout"]!, 0, true);
+  const timeout = numberFlag("--cell-timeout", values["cell-timeout"]!, { min: 0, open: "min" });
   const warmupSteps = integerFlag("--warmup", values.warmup!, 0);
   const steps = integerFlag("--steps", values.steps!, 1);
   const baselineToys = new Set(nameList("--baseline-toy", values["baseline-toy"], toys));

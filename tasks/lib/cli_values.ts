@@ -16,15 +16,29 @@ export function integerFlag(flag: string, text: string, min: number): number {
 }
 
 /**
- * A finite number written in `text`, ≥ `min` (or > `min` when `exclusive`),
- * or a RangeError naming `flag`.
+ * Where a number flag's value may lie: from `min` up to `max` (no upper bound
+ * when `max` is absent), each end left out when `open` names it.
  */
-export function numberFlag(flag: string, text: string, min: number, exclusive = false): number {
+export interface NumberRange {
+  min: number;
+  max?: number;
+  open?: "min" | "max" | "both";
+}
+
+/** A finite number written in `text` that lies in `range`, or a RangeError naming `flag`. */
+export function numberFlag(flag: string, text: string, range: NumberRange): number {
+  const { min, max, open } = range;
+  const minOpen = open === "min" || open === "both";
+  const maxOpen = open === "max" || open === "both";
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < min || (exclusive && n === min)) {
-    throw new RangeError(
-      `${flag}: must be a number ${exclusive ? ">" : ">="} ${min}, got '${text}'`,
-    );
+  const inside = text.trim() !== "" && Number.isFinite(n) &&
+    (minOpen ? n > min : n >= min) &&
+    (max === undefined || (maxOpen ? n < max : n <= max));
+  if (!inside) {
+    const allowed = max === undefined
+      ? `${minOpen ? ">" : ">="} ${min}`
+      : `in ${minOpen ? "(" : "["}${min}, ${max}${maxOpen ? ")" : "]"}`;
+    throw new RangeError(`${flag}: must be a number ${allowed}, got '${text}'`);
   }
   return n;
 }

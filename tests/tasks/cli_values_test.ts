@@ -70,24 +70,44 @@ Deno.test("integerFlag: integers at or above the bound pass; anything else names
   );
 });
 
-Deno.test("numberFlag: finite numbers against an inclusive or exclusive bound", () => {
-  assert.equal(numberFlag("--checkpoint-minutes", "0", 0), 0);
-  assert.equal(numberFlag("--checkpoint-minutes", "2.5", 0), 2.5);
-  assert.equal(numberFlag("--tol", "1e-3", 0, true), 1e-3);
+Deno.test("numberFlag: finite numbers inside a closed, half-open or open range", () => {
+  assert.equal(numberFlag("--checkpoint-minutes", "0", { min: 0 }), 0);
+  assert.equal(numberFlag("--checkpoint-minutes", "2.5", { min: 0 }), 2.5);
+  assert.equal(numberFlag("--tol", "1e-3", { min: 0, open: "min" }), 1e-3);
   assert.throws(
-    () => numberFlag("--tol", "0", 0, true),
+    () => numberFlag("--tol", "0", { min: 0, open: "min" }),
     /^RangeError: --tol: must be a number > 0, got '0'$/,
   );
   // A typo must not become NaN, which every `d > tol` comparison would pass.
   for (const bad of ["abc", "", "NaN", "Infinity", "-1"]) {
     assert.throws(
-      () => numberFlag("--tol", bad, 0, true),
+      () => numberFlag("--tol", bad, { min: 0, open: "min" }),
       new RangeError(`--tol: must be a number > 0, got '${bad}'`),
     );
   }
   assert.throws(
-    () => numberFlag("--checkpoint-minutes", "-3", 0),
+    () => numberFlag("--checkpoint-minutes", "-3", { min: 0 }),
     /must be a number >= 0, got '-3'/,
+  );
+  // Upper bounds: each end is in or out as `open` says, and the message shows which.
+  const threshold = { min: 0, max: 1, open: "max" } as const;
+  assert.equal(numberFlag("--threshold", "0", threshold), 0);
+  assert.equal(numberFlag("--threshold", "0.999", threshold), 0.999);
+  assert.throws(
+    () => numberFlag("--threshold", "1", threshold),
+    new RangeError("--threshold: must be a number in [0, 1), got '1'"),
+  );
+  const alpha = { min: 0, max: 1, open: "both" } as const;
+  for (const bad of ["0", "1", "1.5"]) {
+    assert.throws(
+      () => numberFlag("--alpha", bad, alpha),
+      new RangeError(`--alpha: must be a number in (0, 1), got '${bad}'`),
+    );
+  }
+  assert.equal(numberFlag("--scale", "1", { min: 0, max: 1 }), 1);
+  assert.throws(
+    () => numberFlag("--scale", "1.01", { min: 0, max: 1 }),
+    new RangeError("--scale: must be a number in [0, 1], got '1.01'"),
   );
 });
 

@@ -85,7 +85,7 @@ Deno.test("compare CLI: exit 0, 1, 2 and a Markdown summary", async () => {
       [["--rel", "x"], /--rel: must be a number >= 0, got 'x'/],
       [["--abs=-0.1"], /--abs: must be a number >= 0, got '-0\.1'/],
       [["--test", "welch", "--alpha", "1.5"], /--alpha: must be a number in \(0, 1\), got '1\.5'/],
-      [["--test", "welch", "--alpha", "0"], /--alpha: must be a number > 0, got '0'/],
+      [["--test", "welch", "--alpha", "0"], /--alpha: must be a number in \(0, 1\), got '0'/],
     ];
     for (const [flags, pattern] of badFlags) {
       const r = await run([base, same, ...flags]);

@@ -71,7 +71,7 @@ Deno.test("explain-ci scores a checkpoint against the per-pair equilibrium, and 
   );
   const bad = await explain([...common, "--threshold", "2"]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--threshold: must be in \[0, 1\), got '2'/);
+  assert.match(bad.stderr, /--threshold: must be a number in \[0, 1\), got '2'/);
   await Deno.remove(dir, { recursive: true });
 });
 
