@@ -181,7 +181,11 @@ if (import.meta.main) {
   }
   const records: RunRecord[] = [];
   for (const file of files) {
-    for (const [i, raw] of (await readJsonLines<unknown>(file)).entries()) {
+    const lines = await readJsonLines<unknown>(file).catch((err) => {
+      console.error(`summary: ${(err as Error).message}`);
+      return Deno.exit(2);
+    });
+    for (const [i, raw] of lines.entries()) {
       try {
         records.push(parseRunRecord(raw));
       } catch (err) {

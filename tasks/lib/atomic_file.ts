@@ -102,11 +102,13 @@ export async function appendJsonLine(path: string, record: unknown): Promise<voi
 /**
  * Reads a JSON-lines file and returns the parsed records in file order.
  *
- * Returns `[]` if the file does not exist. Blank lines (including the one after the final
- * newline) are skipped; `\r\n` line endings are accepted. The values are not validated: `T` is
- * the caller's assertion about their shape.
+ * Blank lines (including the one after the final newline) are skipped; `\r\n` line endings are
+ * accepted. The values are not validated: `T` is the caller's assertion about their shape.
  *
  * @param path JSON-lines file.
+ * @throws {Deno.errors.NotFound} If the file does not exist, with a message naming `path`: a
+ *   mistyped input must not read as an empty one (a caller to whom a missing file means "no
+ *   records yet" catches it).
  * @throws {Error} For a malformed line, with a message naming `path` and the 1-based line
  *   number (e.g. `runs/x.jsonl:3: malformed JSON line: ...`); the parse error is the `cause`.
  */
@@ -115,7 +117,9 @@ export async function readJsonLines<T>(path: string): Promise<T[]> {
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`${path}: no such file`, { cause: err });
+    }
     throw err;
   }
   const out: T[] = [];

@@ -79,9 +79,10 @@ Deno.test("appendJsonLine repairs a missing trailing newline and rejects undefin
   });
 });
 
-Deno.test("readJsonLines: missing file is empty; blank and CRLF lines are fine", async () => {
+Deno.test("readJsonLines: a missing file is NotFound naming it; blank and CRLF lines are fine", async () => {
   await withTempDir(async (dir) => {
-    assert.deepEqual(await readJsonLines(join(dir, "nope.jsonl")), []);
+    const missing = join(dir, "nope.jsonl");
+    await assert.rejects(readJsonLines(missing), Deno.errors.NotFound, `${missing}: no such file`);
     const path = join(dir, "crlf.jsonl");
     await Deno.writeTextFile(path, '1\r\n\r\n"two"\r\n  \n[3]\n');
     assert.deepEqual(await readJsonLines(path), [1, "two", [3]]);

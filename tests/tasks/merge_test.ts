@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { encodeNonFinite, type RunRecord } from "../../mod.ts";
+import { main, readRecords } from "../../tasks/merge.ts";
+import { tmsRecord } from "../helpers/report_records.ts";
+
+const jsonl = (records: RunRecord[]) =>
+  records.map((r) => JSON.stringify(encodeNonFinite(r)) + "\n").join("");
+
+/** Runs `merge` with console.error captured; returns the exit code and what it printed. */
+async function merge(argv: string[]): Promise<{ code: number; stderr: string }> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    return { code: await main(argv), stderr: lines.join("\n") };
+  } finally {
+    console.error = original;
+  }
+}
+
+Deno.test("merge: one record per job, a completed run over a partial one, OUT may be an input", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pdbench-merge-" });
+  try {
+    const done = tmsRecord({ seed: 0 });
+    const partial: RunRecord = {
+      ...done,
+      status: "partial",
+      timing: { ...done.timing, stepsDone: 50 },
+    };
+    const out = `${dir}/out.jsonl`, more = `${dir}/more.jsonl`;
+    await Deno.writeTextFile(out, jsonl([partial, tmsRecord({ seed: 1 })]));
+    await Deno.writeTextFile(more, jsonl([done]));
+    const { code, stderr } = await merge([out, out, more]);
+    assert.equal(code, 0);
+    assert.match(stderr, /3 records from 2 file\(s\) -> 2 jobs/);
+    const merged = await readRecords(out);
+    assert.deepEqual(merged.map((r) => [r.seed, r.status]), [[0, "completed"], [1, "completed"]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("merge: a missing or malformed input fails naming it and leaves OUT as it was", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pdbench-merge-" });
+  try {
+    const out = `${dir}/out.jsonl`, bad = `${dir}/bad.jsonl`, missing = `${dir}/typo.jsonl`;
+    const before = jsonl([tmsRecord({ seed: 0 }), tmsRecord({ seed: 1 })]);
+    await Deno.writeTextFile(out, before);
+    await Deno.writeTextFile(bad, jsonl([tmsRecord({ seed: 2 })]) + '{"schemaVersion": 1}\n');
+    // A typo in the only input must not overwrite OUT with an empty merge.
+    const typo = await merge([out, missing]);
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stderr, `merge: ${missing}: no such file`);
+    const malformed = await merge([out, out, bad]);
+    assert.equal(malformed.code, 2);
+    assert.match(malformed.stderr, new RegExp(`^merge: ${bad}:2: `));
+    assert.equal(await Deno.readTextFile(out), before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
