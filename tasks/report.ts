@@ -32,14 +32,21 @@ import { vegaLiteValidator } from "./lib/vl_schema.ts";
 
 const DEFAULT_DIRS = ["reports/results", "reports/sweeps", "reports/timing"];
 
+/**
+ * The file in a report folder that names every file the report wrote there, so
+ * that a rebuild replaces exactly those and never a file of someone else's.
+ */
+export const REPORT_MANIFEST = "report-files.txt";
+
 const USAGE = `usage: deno task report [RECORDS.jsonl …] [options]
 
   RECORDS.jsonl   run records and/or benchmark records (toy, method, backend, stepsPerSecond);
                   default: every *.jsonl under ${DEFAULT_DIRS.join(", ")}. Run records in a
                   file under a folder named 'sweeps' are sweep runs: they count in the
                   robustness charts and table and the speed chart, not in per-setup charts
-  --out DIR       output folder (default: reports/latest); its old *.vl.json, *.svg, *.png,
-                  index.html and summary.md are replaced
+  --out DIR       output folder (default: reports/latest). The files an earlier report
+                  listed in its ${REPORT_MANIFEST} are replaced; any other file is left
+                  alone, and the task stops before overwriting one
   --title TEXT    report title (default: "pdbench reproduction report")
   --plugin FILE   import a module that registers toys or methods first (repeatable), for
                   records of a toy of one's own
@@ -100,11 +107,23 @@ async function defaultInputs(): Promise<string[]> {
   return files.sort();
 }
 
-const OWNED = /(\.vl\.json|\.svg|\.png)$|^index\.html$|^summary\.md$/;
+/** The files the last report listed in `out`'s manifest (none when there is no manifest). */
+async function previousReportFiles(out: string): Promise<Set<string>> {
+  try {
+    const text = await Deno.readTextFile(`${out}/${REPORT_MANIFEST}`);
+    return new Set(text.split("\n").filter(Boolean));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return new Set();
+    throw err;
+  }
+}
 
 /**
- * Validates every spec, renders it, and writes the report folder. Throws
- * naming the chart when a spec does not validate against the Vega-Lite schema.
+ * Validates every spec, renders it, and writes the report folder, listing every
+ * file it writes in {@linkcode REPORT_MANIFEST} and removing those the previous
+ * list named. Throws naming the chart when a spec does not validate against the
+ * Vega-Lite schema, and, before touching the folder, when a file it would write
+ * is already there but no earlier report listed it.
  */
 export async function writeReport(
   report: Report,
@@ -119,9 +138,27 @@ export async function writeReport(
     }
   }
   await Deno.mkdir(out, { recursive: true });
-  for await (const e of Deno.readDir(out)) {
-    if (e.isFile && OWNED.test(e.name)) await Deno.remove(`${out}/${e.name}`);
+  const names = [
+    ...report.charts.flatMap((c) => [`${c.id}.vl.json`, `${c.id}.svg`, `${c.id}.png`]),
+    "index.html",
+    "summary.md",
+  ];
+  const previous = await previousReportFiles(out);
+  const present = new Set<string>();
+  for await (const e of Deno.readDir(out)) present.add(e.name);
+  const foreign = names.filter((name) => present.has(name) && !previous.has(name));
+  if (foreign.length) {
+    throw new Error(
+      `--out ${out}: would overwrite ${foreign.length} file(s) that no earlier report listed in ` +
+        `its ${REPORT_MANIFEST} (${foreign.slice(0, 3).join(", ")}${
+          foreign.length > 3 ? ", …" : ""
+        }); ` +
+        `choose another folder or move them`,
+    );
   }
+  for (const name of previous) if (present.has(name)) await Deno.remove(`${out}/${name}`);
+  // Listed before writing, so files of an interrupted build are still this task's to replace.
+  await writeFileAtomic(`${out}/${REPORT_MANIFEST}`, names.join("\n") + "\n");
   let files = 0;
   for (const c of report.charts) {
     const svg = await specToSvg(c.spec);

@@ -1,13 +1,18 @@
 import assert from "node:assert/strict";
 import { buildReport, encodeNonFinite, REPORT_CSP } from "../../mod.ts";
-import { isSweepFile, main, readReportInputs, writeReport } from "../../tasks/report.ts";
+import {
+  isSweepFile,
+  main,
+  readReportInputs,
+  REPORT_MANIFEST,
+  writeReport,
+} from "../../tasks/report.ts";
 import { vegaLiteValidator } from "../../tasks/lib/vl_schema.ts";
 import { criterionFor, residRecord, sweepRecords, tmsRecord } from "../helpers/report_records.ts";
 
 Deno.test("writeReport: a spec, SVG and PNG per chart, offline index.html and summary.md tables", async () => {
   const dir = await Deno.makeTempDir({ prefix: "pdbench-report-" });
   try {
-    await Deno.writeTextFile(`${dir}/stale.svg`, "old");
     await Deno.writeTextFile(`${dir}/keep.txt`, "not the report's");
     const old = tmsRecord({ seed: 3, withArtifacts: false, config: { steps: 7 } });
     const report = buildReport({
@@ -33,8 +38,8 @@ Deno.test("writeReport: a spec, SVG and PNG per chart, offline index.html and su
     assert.ok(report.withoutArtifacts.every((l) => l.startsWith("tms_5-2 · spd [")));
     await writeReport(report, dir, ["a.jsonl"]);
     const names = new Set([...Deno.readDirSync(dir)].map((e) => e.name));
-    assert.ok(!names.has("stale.svg"), "old report files are replaced");
     assert.ok(names.has("keep.txt"), "other files are left alone");
+    assert.ok(names.has(REPORT_MANIFEST));
     const validate = await vegaLiteValidator();
     for (const id of ids) {
       for (const ext of [".vl.json", ".svg", ".png"]) assert.ok(names.has(id + ext), id + ext);
@@ -64,6 +69,38 @@ Deno.test("writeReport: a spec, SVG and PNG per chart, offline index.html and su
     assert.ok(
       md.includes("![Recovery (MMCS) and shrinkage (ML2R) per toy × method](recovery.png)"),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeReport: a rebuild replaces what the last report listed and refuses to overwrite anything else", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pdbench-report-" });
+  const listed = async () =>
+    (await Deno.readTextFile(`${dir}/${REPORT_MANIFEST}`)).trim().split("\n").sort();
+  const present = () =>
+    [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n !== REPORT_MANIFEST).sort();
+  try {
+    const both = buildReport({ records: [tmsRecord(), residRecord()], criterionFor });
+    await writeReport(both, dir, ["a.jsonl"]);
+    assert.deepEqual(await listed(), present());
+    assert.ok(present().some((n) => n.startsWith("neuron_contributions__")));
+    // A rebuild from fewer records removes the charts that are no longer made.
+    await writeReport(buildReport({ records: [tmsRecord()], criterionFor }), dir, ["b.jsonl"]);
+    assert.deepEqual(await listed(), present());
+    assert.ok(!present().some((n) => n.startsWith("neuron_contributions__")));
+    // A folder holding files the report did not write: nothing is overwritten or removed.
+    await Deno.remove(`${dir}/${REPORT_MANIFEST}`);
+    await Deno.writeTextFile(`${dir}/figure.png`, "mine");
+    const before = present();
+    await assert.rejects(
+      writeReport(both, dir, ["a.jsonl"]),
+      new RegExp(
+        `^Error: --out ${dir}: would overwrite \\d+ file\\(s\\) that no earlier report listed`,
+      ),
+    );
+    assert.deepEqual(present(), before);
+    assert.equal(await Deno.readTextFile(`${dir}/figure.png`), "mine");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
