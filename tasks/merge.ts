@@ -1,11 +1,13 @@
 /**
  * `deno task merge OUT IN…`: combine record files (e.g. shards) into one,
  * one record per job, refusing to mix suite versions. OUT is written
- * atomically and may be one of the inputs.
+ * atomically and may be one of the inputs; an OUT that already holds records
+ * must be, so that merging never drops what it held.
  *
  * @module
  */
 import { encodeNonFinite, mergeRecords, parseRunRecord, type RunRecord } from "../mod.ts";
+import { resolve } from "node:path";
 import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
 
 /** Reads and validates a records file; errors name the file and line. */
@@ -27,6 +29,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const [out, ...inputs] = argv;
   try {
+    const held = await Deno.readTextFile(out).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) return "";
+      throw err;
+    });
+    if (held.trim() !== "" && !inputs.some((f) => resolve(f) === resolve(out))) {
+      throw new Error(
+        `${out} is not empty and is not among the inputs; name it as an input too ` +
+          `to keep what it holds (merge ${out} ${out} ${inputs.join(" ")}), or choose a new OUT`,
+      );
+    }
     const lists = await Promise.all(inputs.map(readRecords));
     const merged = mergeRecords(lists);
     const text = merged.map((r) => JSON.stringify(encodeNonFinite(r))).join("\n");

@@ -40,21 +40,28 @@ Deno.test("merge: one record per job, a completed run over a partial one, OUT ma
   }
 });
 
-Deno.test("merge: a missing or malformed input fails naming it and leaves OUT as it was", async () => {
+Deno.test("merge: a missing or malformed input, or an OUT it would drop, fails and leaves OUT as it was", async () => {
   const dir = await Deno.makeTempDir({ prefix: "pdbench-merge-" });
   try {
     const out = `${dir}/out.jsonl`, bad = `${dir}/bad.jsonl`, missing = `${dir}/typo.jsonl`;
     const before = jsonl([tmsRecord({ seed: 0 }), tmsRecord({ seed: 1 })]);
     await Deno.writeTextFile(out, before);
     await Deno.writeTextFile(bad, jsonl([tmsRecord({ seed: 2 })]) + '{"schemaVersion": 1}\n');
-    // A typo in the only input must not overwrite OUT with an empty merge.
-    const typo = await merge([out, missing]);
+    // A typo in an input must not read as an empty file.
+    const typo = await merge([out, out, missing]);
     assert.equal(typo.code, 2);
     assert.equal(typo.stderr, `merge: ${missing}: no such file`);
     const malformed = await merge([out, out, bad]);
     assert.equal(malformed.code, 2);
     assert.match(malformed.stderr, new RegExp(`^merge: ${bad}:2: `));
+    // Merging new records into a file that is not named as an input would drop what it held.
+    const good = `${dir}/good.jsonl`;
+    await Deno.writeTextFile(good, jsonl([tmsRecord({ seed: 3 })]));
+    const dropping = await merge([out, good]);
+    assert.equal(dropping.code, 2);
+    assert.match(dropping.stderr, /out\.jsonl is not empty and is not among the inputs/);
     assert.equal(await Deno.readTextFile(out), before);
+    assert.equal((await merge([`${dir}/new.jsonl`, good])).code, 0, "a new OUT is fine");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
