@@ -362,7 +362,8 @@ function metricRow(
  *   configHash appears on one side only, suite versions differ between any
  *   records, records sharing a configHash differ in toy, method or config,
  *   a (configHash, seed) repeats within one side, a metric changes
- *   direction or target, or the policy is invalid.
+ *   direction or target, or the policy is invalid (a tolerance out of range,
+ *   or a metric named in `metrics` that no base record has).
  */
 export function compareRecords(
   base: readonly RunRecord[],
@@ -372,6 +373,16 @@ export function compareRecords(
   validateTolerance("default", policy.default);
   for (const [name, t] of Object.entries(policy.perMetric ?? {})) {
     validateTolerance(`perMetric.${name}`, t);
+  }
+  if (policy.metrics) {
+    const known = new Set(base.flatMap((r) => Object.keys(r.metrics)));
+    const unknown = policy.metrics.filter((m) => !known.has(m));
+    if (unknown.length > 0) {
+      throw new Error(
+        `compare: metric ${unknown.map((m) => `'${m}'`).join(", ")} is in no base record; ` +
+          `allowed: ${[...known].sort().join(", ")}`,
+      );
+    }
   }
   const groups = groupRecords(base, current);
   const rows: CompareRow[] = [];

@@ -17,7 +17,10 @@ function line(seed: number, mmcs: number, config: Record<string, unknown> = CONF
     backend: "wasm",
     status: "completed",
     error: null,
-    metrics: { mmcs: { value: mmcs, direction: "higher" } },
+    metrics: {
+      mmcs: { value: mmcs, direction: "higher" },
+      ml2r: { value: 0.99, direction: "target", target: 1 },
+    },
     curve: [],
     timing: { startedAt: "", wallTimeS: 1, stepsPerSecond: 1, stepsDone: 10 },
     provenance,
@@ -67,8 +70,14 @@ Deno.test("compare CLI: exit 0, 1, 2 and a Markdown summary", async () => {
 
     // A loose enough tolerance accepts the drop.
     assert.equal((await run([base, worse, "--abs", "0.1"])).code, 0);
-    // Only the listed metrics are compared.
-    assert.equal((await run([base, worse, "--metric", "loss.total"])).code, 0);
+    // Only the listed metrics are compared: ml2r is unchanged where mmcs regressed.
+    const ml2rOnly = await run([base, worse, "--metric", "ml2r"]);
+    assert.equal(ml2rOnly.code, 0, ml2rOnly.err);
+    assert.match(ml2rOnly.out, /^0 regressions, 0 improvements over 1 config/);
+    // A mistyped metric is refused, not compared as nothing (which would always pass).
+    const typo = await run([base, worse, "--metric", "mmsc"]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.err, /^compare: metric 'mmsc' is in no base record; allowed: .*\bmmcs\b/);
 
     const refused = await run([base, mismatch]);
     assert.equal(refused.code, 2);
