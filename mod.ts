@@ -325,6 +325,7 @@ export {
   sortJobs,
   type Sweep,
   SWEEP_DESIGNS,
+  SWEEP_FIELDS,
   type SweepDesign,
   uniqueJobs,
 } from "./bench/jobs/plan.ts";
@@ -356,6 +357,7 @@ export {
 } from "./bench/toys/resid_mlp.ts";
 export {
   getProfile,
+  type KnownIds,
   parseProfile,
   type Profile,
   profileConfig,

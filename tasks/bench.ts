@@ -99,7 +99,8 @@ const USAGE = `usage: deno task bench [options]
 /** A built-in profile by name, or a JSON profile file by path. */
 async function loadProfile(nameOrPath: string): Promise<Profile> {
   if (!nameOrPath.endsWith(".json")) return getProfile(nameOrPath);
-  return parseProfile(JSON.parse(await Deno.readTextFile(nameOrPath)), nameOrPath);
+  const json = JSON.parse(await Deno.readTextFile(nameOrPath));
+  return parseProfile(json, nameOrPath, { toys: toyIds(), methods: methodIds() });
 }
 
 const SWEEP_DIR = new URL("../bench/sweeps/", import.meta.url);

@@ -139,12 +139,43 @@ export interface Sweep {
   readonly targetSeed?: number;
 }
 
-/** Validates a parsed sweep, naming the field at fault. */
+/** The fields a sweep file may have (those of {@linkcode Sweep}). */
+export const SWEEP_FIELDS = [
+  "name",
+  "toy",
+  "method",
+  "profile",
+  "fixed",
+  "grid",
+  "design",
+  "seeds",
+  "targetSeed",
+] as const;
+
+/**
+ * Validates a parsed sweep, naming the field at fault. An unknown field is an
+ * error: a misspelt `profile` or `seeds` would otherwise be ignored in silence.
+ */
 export function parseSweep(json: unknown, name = "sweep"): Sweep {
   const s = json as Record<string, unknown>;
-  if (!s || typeof s !== "object") throw new Error(`${name}: must be an object`);
+  if (!s || typeof s !== "object" || Array.isArray(s)) {
+    throw new Error(`${name}: must be an object`);
+  }
+  for (const key of Object.keys(s)) {
+    if (!(SWEEP_FIELDS as readonly string[]).includes(key)) {
+      throw new Error(`${name}: unknown field '${key}'; allowed: ${SWEEP_FIELDS.join(", ")}`);
+    }
+  }
   for (const key of ["name", "toy", "method"]) {
     if (typeof s[key] !== "string") throw new Error(`${name}: '${key}' must be a string`);
+  }
+  if (s.profile !== undefined && typeof s.profile !== "string") {
+    throw new Error(`${name}: 'profile' must be a string`);
+  }
+  if (
+    s.fixed !== undefined && (!s.fixed || typeof s.fixed !== "object" || Array.isArray(s.fixed))
+  ) {
+    throw new Error(`${name}: 'fixed' must be an object of field -> value`);
   }
   if (!s.grid || typeof s.grid !== "object" || Array.isArray(s.grid)) {
     throw new Error(`${name}: 'grid' must be an object of field -> array of values`);
@@ -160,6 +191,11 @@ export function parseSweep(json: unknown, name = "sweep"): Sweep {
   }
   if (!Array.isArray(s.seeds) || !s.seeds.every((x) => Number.isInteger(x) && x >= 0)) {
     throw new Error(`${name}: 'seeds' must be an array of integers >= 0`);
+  }
+  if (
+    s.targetSeed !== undefined && !(Number.isInteger(s.targetSeed) && Number(s.targetSeed) >= 0)
+  ) {
+    throw new Error(`${name}: 'targetSeed' must be an integer >= 0`);
   }
   return s as unknown as Sweep;
 }

@@ -36,21 +36,39 @@ export function profileNames(): string[] {
   return Object.keys(PROFILES);
 }
 
+/** The toy and method ids a profile may name (the registered ones). */
+export interface KnownIds {
+  readonly toys: readonly string[];
+  readonly methods: readonly string[];
+}
+
 /**
  * Validates a parsed profile's shape (used for user profile files): an object
  * of toy entries, each with a string `source` and object-valued method configs.
- * Throws naming the toy and field at fault.
+ * With `known`, every toy and method id must be one of those (a misspelt id
+ * would otherwise read as "no config" and its jobs be skipped). Throws naming
+ * the toy and field at fault.
  */
-export function parseProfile(json: unknown, name = "profile"): Profile {
+export function parseProfile(json: unknown, name = "profile", known?: KnownIds): Profile {
   if (!json || typeof json !== "object" || Array.isArray(json)) {
     throw new Error(`${name}: must be an object of toy id -> entry`);
   }
   for (const [toy, entry] of Object.entries(json as Record<string, unknown>)) {
     const e = entry as Record<string, unknown>;
+    if (known && !known.toys.includes(toy)) {
+      throw new Error(`${name}: unknown toy '${toy}'; allowed: ${known.toys.join(", ")}`);
+    }
     if (!e || typeof e !== "object" || typeof e.source !== "string") {
       throw new Error(`${name}: entry '${toy}' needs a string 'source' naming what it reproduces`);
     }
     for (const [method, cfg] of Object.entries(e)) {
+      if (known && method !== "source" && !known.methods.includes(method)) {
+        throw new Error(
+          `${name}: '${toy}.${method}': unknown method; allowed: source, ${
+            known.methods.join(", ")
+          }`,
+        );
+      }
       if (method !== "source" && (!cfg || typeof cfg !== "object" || Array.isArray(cfg))) {
         throw new Error(`${name}: '${toy}.${method}' must be an object of config fields`);
       }

@@ -81,6 +81,27 @@ Deno.test("bad sweeps and shards are rejected naming the field", () => {
     () => parseSweep({ name: "s", toy: "t", method: "spd", design: "lhs", grid: {}, seeds: [0] }),
     /sweep: 'design' must be one of grid, axes; got "lhs"/,
   );
+  // A misspelt field is refused rather than ignored (here the profile would fall back to paper).
+  assert.throws(
+    () => parseSweep({ name: "s", toy: "t", method: "spd", profil: "quick", grid: {}, seeds: [0] }),
+    new Error(
+      "sweep: unknown field 'profil'; allowed: " +
+        "name, toy, method, profile, fixed, grid, design, seeds, targetSeed",
+    ),
+  );
+  for (
+    const [field, value, message] of [
+      ["profile", 3, "'profile' must be a string"],
+      ["fixed", [1], "'fixed' must be an object of field -> value"],
+      ["targetSeed", 1.5, "'targetSeed' must be an integer >= 0"],
+    ] as const
+  ) {
+    assert.throws(
+      () =>
+        parseSweep({ name: "s", toy: "t", method: "spd", grid: {}, seeds: [0], [field]: value }),
+      new Error(`sweep: ${message}`),
+    );
+  }
   assert.throws(
     () =>
       planSweepJobs(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   getMethod,
   getProfile,
+  methodIds,
   parseProfile,
   profileConfig,
   profileNames,
@@ -160,4 +161,18 @@ Deno.test("profile validation names the entry and field at fault", () => {
   );
   assert.throws(() => getProfile("fast"), /allowed: paper, quick, ci, apd_repo/);
   assert.equal(profileConfig(getProfile("paper"), "tms_5-2", "nmf"), null);
+  // Against the registered ids, a misspelt toy or method is refused, not skipped as "no config".
+  const known = { toys: ["tms_5-2", "tms_5-2-id"], methods: ["spd", "apd"] };
+  for (const name of profileNames()) {
+    const builtIn = getProfile(name);
+    assert.equal(parseProfile(builtIn, name, { toys: toyIds(), methods: methodIds() }), builtIn);
+  }
+  assert.throws(
+    () => parseProfile({ "tms_5-3": { source: "x", spd: {} } }, "p.json", known),
+    new Error("p.json: unknown toy 'tms_5-3'; allowed: tms_5-2, tms_5-2-id"),
+  );
+  assert.throws(
+    () => parseProfile({ "tms_5-2": { source: "x", spdd: {} } }, "p.json", known),
+    new Error("p.json: 'tms_5-2.spdd': unknown method; allowed: source, spd, apd"),
+  );
 });
