@@ -8,14 +8,13 @@
 import {
   getToy,
   groupSetups,
-  parseRunRecord,
   type RunRecord,
   runSolved,
   runVerdict,
   TOP1_SPLIT_ERROR,
 } from "../mod.ts";
-import { readJsonLines } from "./lib/atomic_file.ts";
 import { withPlugins } from "./lib/plugins.ts";
+import { readRecords } from "./merge.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
 
 const METRICS = ["mmcs", "ml2r", "ci_pattern_error", "alive.linear1", "alive_norm_ratio"];
@@ -170,34 +169,28 @@ export function compareMethods(records: readonly RunRecord[]): string {
   );
 }
 
-if (import.meta.main) {
-  const files = await withPlugins(Deno.args).catch((err) => {
-    console.error(`summary: ${(err as Error).message}`);
-    Deno.exit(2);
-  });
+/** Prints both tables for the record files in `argv`; bad input throws. */
+export async function main(argv: string[]): Promise<void> {
+  const files = await withPlugins(argv);
   if (files.length === 0) {
-    console.error("usage: deno task summary [--plugin FILE …] RECORDS.jsonl …");
-    Deno.exit(2);
+    throw new Error(
+      "no records file given; usage: deno task summary [--plugin FILE …] RECORDS.jsonl …",
+    );
   }
-  const records: RunRecord[] = [];
-  for (const file of files) {
-    const lines = await readJsonLines<unknown>(file).catch((err) => {
-      console.error(`summary: ${(err as Error).message}`);
-      return Deno.exit(2);
-    });
-    for (const [i, raw] of lines.entries()) {
-      try {
-        records.push(parseRunRecord(raw));
-      } catch (err) {
-        console.error(`summary: ${file}:${i + 1}: ${(err as Error).message}`);
-        Deno.exit(2);
-      }
-    }
-  }
+  const records = (await Promise.all(files.map(readRecords))).flat();
   records.sort((a, b) =>
     a.toy.localeCompare(b.toy) || a.method.localeCompare(b.method) || a.seed - b.seed
   );
   console.log(summarize(records));
   console.log();
   console.log(compareMethods(records));
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (err) {
+    console.error(`summary: ${(err as Error).message}`);
+    Deno.exit(2);
+  }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { makeRecord, type Metric, type Provenance } from "../../mod.ts";
 import { formatMarkdownTable } from "../../tasks/lib/table.ts";
-import { compareMethods, summarize } from "../../tasks/summary.ts";
+import { compareMethods, main, summarize } from "../../tasks/summary.ts";
 
 const provenance = { gitCommit: null, gitDirty: null } as unknown as Provenance;
 const m = (value: number): Metric => ({ value, direction: "higher" });
@@ -140,4 +140,23 @@ Deno.test("residual-MLP records get their own table, one value per layer", () =>
     lines[3],
     /^\| resid_mlp_2 \| spd \| 1 \| 3 \| 1 \/ 1 \| 0\.9800 \/ 0\.9700 \| 1\.1000 \/ 0\.9000 \| - \/ - \|.*\| 0\.2500 \| 12 \| 0\.0012 \| 0\.0345 \| partial: fail/,
   );
+});
+
+Deno.test("summary CLI: no file, a missing file and a record of an unregistered toy are refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(main([]), /^Error: no records file given; usage: deno task summary/);
+    await assert.rejects(
+      main([`${dir}/typo.jsonl`]),
+      new RegExp(`${dir}/typo\\.jsonl: no such file`),
+    );
+    const file = `${dir}/mine.jsonl`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify(record(0, { mmcs: m(1) }, "completed", "my_toy")) + "\n",
+    );
+    await assert.rejects(main([file]), /toy: unknown value 'my_toy'; allowed: resid_mlp_1/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
