@@ -55,7 +55,7 @@ import { collectProvenance } from "./lib/provenance.ts";
 import { describePlugins, loadPlugins } from "./lib/plugins.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
-import { readRecords } from "./merge.ts";
+import { readRecords } from "./lib/records_file.ts";
 import { summarize } from "./summary.ts";
 import { type RunContext, runInProcess, runInWorkers } from "./lib/run_jobs.ts";
 

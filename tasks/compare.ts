@@ -11,37 +11,14 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import {
-  type ComparePolicy,
-  compareRecords,
-  comparisonMarkdown,
-  DEFAULT_POLICY,
-  parseRunRecord,
-  type RunRecord,
-} from "../mod.ts";
-import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
+import { type ComparePolicy, compareRecords, comparisonMarkdown, DEFAULT_POLICY } from "../mod.ts";
+import { writeFileAtomic } from "./lib/atomic_file.ts";
+import { readRecords } from "./lib/records_file.ts";
 import { choiceFlag, numberFlag, type NumberRange } from "./lib/cli_values.ts";
 
 const USAGE =
   "usage: deno task compare BASE.jsonl CURRENT.jsonl [--abs X] [--rel Y] [--test welch] " +
   "[--alpha A] [--metric NAME]… [--out summary.md]";
-
-/** Reads and validates a JSON-lines file of run records; errors name `file:line`. */
-async function readRecords(file: string): Promise<RunRecord[]> {
-  const raw = await readJsonLines<unknown>(file);
-  // readJsonLines skips blank lines; recover each record's line number for messages.
-  const lineNumbers = (await Deno.readTextFile(file)).split("\n")
-    .map((l, i) => [l.trim(), i + 1] as const)
-    .filter(([l]) => l !== "")
-    .map(([, n]) => n);
-  return raw.map((json, i) => {
-    try {
-      return parseRunRecord(json);
-    } catch (err) {
-      throw new Error(`${file}:${lineNumbers[i] ?? i + 1}: ${(err as Error).message}`);
-    }
-  });
-}
 
 /** Builds the policy from the command-line options. */
 function policyFrom(values: {

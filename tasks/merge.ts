@@ -6,20 +6,10 @@
  *
  * @module
  */
-import { encodeNonFinite, mergeRecords, parseRunRecord, type RunRecord } from "../mod.ts";
+import { encodeNonFinite, mergeRecords } from "../mod.ts";
 import { resolve } from "node:path";
-import { readJsonLines, writeFileAtomic } from "./lib/atomic_file.ts";
-
-/** Reads and validates a records file; errors name the file and line. */
-export async function readRecords(path: string): Promise<RunRecord[]> {
-  return (await readJsonLines<unknown>(path)).map((raw, i) => {
-    try {
-      return parseRunRecord(raw);
-    } catch (err) {
-      throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
-    }
-  });
-}
+import { writeFileAtomic } from "./lib/atomic_file.ts";
+import { readRecords } from "./lib/records_file.ts";
 
 /** Runs the merge; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -62,27 +62,24 @@ const USAGE = `usage: deno task report [RECORDS.jsonl …] [options]
 export async function readReportInputs(
   path: string,
 ): Promise<{ records: RunRecord[]; throughput: ThroughputPoint[] }> {
-  const records: RunRecord[] = [];
-  const throughput: ThroughputPoint[] = [];
-  for (const [i, raw] of (await readJsonLines<unknown>(path)).entries()) {
+  const lines = await readJsonLines(path, (raw): RunRecord | ThroughputPoint | null => {
     const o = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
-    if (typeof o.kind !== "string" && "schemaVersion" in o) {
-      try {
-        records.push(parseRunRecord(raw));
-      } catch (err) {
-        throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
-      }
-      continue;
-    }
-    if (o.version === "baseline") continue;
+    if (typeof o.kind !== "string" && "schemaVersion" in o) return parseRunRecord(raw);
+    if (o.version === "baseline") return null;
     const point = throughputFromJson(raw);
     if (!point) {
       throw new Error(
-        `${path}:${i + 1}: neither a run record (has 'schemaVersion', no 'kind') nor a benchmark ` +
-          `record (needs string 'toy', 'method', 'backend' and a positive number 'stepsPerSecond')`,
+        "neither a run record (has 'schemaVersion', no 'kind') nor a benchmark record " +
+          "(needs string 'toy', 'method', 'backend' and a positive number 'stepsPerSecond')",
       );
     }
-    throughput.push(point);
+    return point;
+  });
+  const records: RunRecord[] = [];
+  const throughput: ThroughputPoint[] = [];
+  for (const l of lines) {
+    if ("schemaVersion" in l) records.push(l);
+    else throughput.push(l);
   }
   return { records, throughput };
 }

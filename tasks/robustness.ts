@@ -9,7 +9,7 @@
 import { formatFailures, getToy, robustness, type RunRecord } from "../mod.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
 import { withPlugins } from "./lib/plugins.ts";
-import { readRecords } from "./merge.ts";
+import { readRecords } from "./lib/records_file.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 

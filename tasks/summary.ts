@@ -14,7 +14,7 @@ import {
   TOP1_SPLIT_ERROR,
 } from "../mod.ts";
 import { withPlugins } from "./lib/plugins.ts";
-import { readRecords } from "./merge.ts";
+import { readRecords } from "./lib/records_file.ts";
 import { formatMarkdownTable } from "./lib/table.ts";
 
 const METRICS = ["mmcs", "ml2r", "ci_pattern_error", "alive.linear1", "alive_norm_ratio"];

@@ -100,19 +100,27 @@ export async function appendJsonLine(path: string, record: unknown): Promise<voi
 }
 
 /**
- * Reads a JSON-lines file and returns the parsed records in file order.
+ * Reads a JSON-lines file and returns its values in file order, each passed
+ * through `parse` (which validates it and may drop it by returning `null`).
  *
  * Blank lines (including the one after the final newline) are skipped; `\r\n` line endings are
- * accepted. The values are not validated: `T` is the caller's assertion about their shape.
+ * accepted. Without `parse` the values are not validated: `T` is the caller's assertion about
+ * their shape.
  *
  * @param path JSON-lines file.
+ * @param parse Checks one parsed line and returns what to keep, or `null` to skip it; what it
+ *   throws is re-thrown with `path` and the line number in front.
  * @throws {Deno.errors.NotFound} If the file does not exist, with a message naming `path`: a
  *   mistyped input must not read as an empty one (a caller to whom a missing file means "no
  *   records yet" catches it).
- * @throws {Error} For a malformed line, with a message naming `path` and the 1-based line
- *   number (e.g. `runs/x.jsonl:3: malformed JSON line: ...`); the parse error is the `cause`.
+ * @throws {Error} For a malformed or rejected line, with a message naming `path` and its 1-based
+ *   line number in the file (e.g. `runs/x.jsonl:3: malformed JSON line: ...`); the original
+ *   error is the `cause`.
  */
-export async function readJsonLines<T>(path: string): Promise<T[]> {
+export async function readJsonLines<T>(
+  path: string,
+  parse: (value: unknown) => T | null = (value) => value as T,
+): Promise<T[]> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -127,12 +135,21 @@ export async function readJsonLines<T>(path: string): Promise<T[]> {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === "") continue;
+    let value: unknown;
     try {
-      out.push(JSON.parse(line) as T);
+      value = JSON.parse(line);
     } catch (cause) {
       const msg = cause instanceof Error ? cause.message : String(cause);
       throw new Error(`${path}:${i + 1}: malformed JSON line: ${msg}`, { cause });
     }
+    let kept: T | null;
+    try {
+      kept = parse(value);
+    } catch (cause) {
+      const msg = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(`${path}:${i + 1}: ${msg}`, { cause });
+    }
+    if (kept !== null) out.push(kept);
   }
   return out;
 }

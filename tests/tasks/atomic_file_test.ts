@@ -101,3 +101,22 @@ Deno.test("readJsonLines: malformed line error names the file and line number", 
     });
   });
 });
+
+Deno.test("readJsonLines: parse keeps, drops (null) or rejects a line, naming its line in the file", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "numbers.jsonl");
+    await Deno.writeTextFile(path, "1\n\n-2\n3\n");
+    const positive = (v: unknown) => {
+      if (typeof v !== "number") throw new TypeError("not a number");
+      return v > 0 ? v * 10 : null;
+    };
+    assert.deepEqual(await readJsonLines(path, positive), [10, 30]);
+    await Deno.writeTextFile(path, '1\n\n\n"x"\n');
+    await assert.rejects(readJsonLines(path, positive), (err: unknown) => {
+      assert.ok(err instanceof Error);
+      assert.equal(err.message, `${path}:4: not a number`);
+      assert.ok(err.cause instanceof TypeError);
+      return true;
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeNonFinite, type RunRecord } from "../../mod.ts";
-import { main, readRecords } from "../../tasks/merge.ts";
+import { readRecords } from "../../tasks/lib/records_file.ts";
+import { main } from "../../tasks/merge.ts";
 import { tmsRecord } from "../helpers/report_records.ts";
 
 const jsonl = (records: RunRecord[]) =>
