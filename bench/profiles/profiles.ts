@@ -38,7 +38,9 @@ export function profileNames(): string[] {
 
 /** The toy and method ids a profile may name (the registered ones). */
 export interface KnownIds {
+  /** Toy ids (e.g. `toyIds()`). */
   readonly toys: readonly string[];
+  /** Method ids (e.g. `methodIds()`). */
   readonly methods: readonly string[];
 }
 

@@ -20,9 +20,12 @@ export function integerFlag(flag: string, text: string, min: number): number {
  * when `max` is absent), each end left out when `open` names it.
  */
 export interface NumberRange {
-  min: number;
-  max?: number;
-  open?: "min" | "max" | "both";
+  /** Lower end. */
+  readonly min: number;
+  /** Upper end; absent: none. */
+  readonly max?: number;
+  /** Which ends are left out of the range; absent: neither. */
+  readonly open?: "min" | "max" | "both";
 }
 
 /** A finite number written in `text` that lies in `range`, or a RangeError naming `flag`. */
