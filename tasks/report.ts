@@ -145,12 +145,10 @@ export async function writeReport(
   for await (const e of Deno.readDir(out)) present.add(e.name);
   const foreign = names.filter((name) => present.has(name) && !previous.has(name));
   if (foreign.length) {
+    const shown = foreign.slice(0, 3).join(", ") + (foreign.length > 3 ? ", …" : "");
     throw new Error(
       `--out ${out}: would overwrite ${foreign.length} file(s) that no earlier report listed in ` +
-        `its ${REPORT_MANIFEST} (${foreign.slice(0, 3).join(", ")}${
-          foreign.length > 3 ? ", …" : ""
-        }); ` +
-        `choose another folder or move them`,
+        `its ${REPORT_MANIFEST} (${shown}); choose another folder or move them`,
     );
   }
   for (const name of previous) if (present.has(name)) await Deno.remove(`${out}/${name}`);
