@@ -19,15 +19,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const [out, ...inputs] = argv;
   try {
-    const held = await Deno.readTextFile(out).catch((err) => {
-      if (err instanceof Deno.errors.NotFound) return "";
-      throw err;
-    });
-    if (held.trim() !== "" && !inputs.some((f) => resolve(f) === resolve(out))) {
-      throw new Error(
-        `${out} is not empty and is not among the inputs; name it as an input too ` +
-          `to keep what it holds (merge ${out} ${out} ${inputs.join(" ")}), or choose a new OUT`,
-      );
+    if (!inputs.some((f) => resolve(f) === resolve(out))) {
+      const held = await Deno.readTextFile(out).catch((err) => {
+        if (err instanceof Deno.errors.NotFound) return "";
+        throw err;
+      });
+      if (held.trim() !== "") {
+        throw new Error(
+          `${out} is not empty and is not among the inputs; name it as an input too ` +
+            `to keep what it holds (merge ${out} ${out} ${inputs.join(" ")}), or choose a new OUT`,
+        );
+      }
     }
     const lists = await Promise.all(inputs.map(readRecords));
     const merged = mergeRecords(lists);

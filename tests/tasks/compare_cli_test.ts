@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { configHash, makeRecord, type Provenance } from "../../mod.ts";
 import { main } from "../../tasks/compare.ts";
+import { runMain } from "../helpers/run_main.ts";
 
 const provenance = { gitCommit: null, gitDirty: null } as unknown as Provenance;
 const CONFIG = { steps: 10 };
@@ -27,20 +28,7 @@ function line(seed: number, mmcs: number, config: Record<string, unknown> = CONF
   }));
 }
 
-/** Runs `main` with console output captured. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    return { code: await main(argv), out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const run = (argv: string[]) => runMain(main, argv);
 
 Deno.test("compare CLI: exit 0, 1, 2 and a Markdown summary", async () => {
   const dir = await Deno.makeTempDir();
