@@ -284,6 +284,7 @@ export {
   representationCategories,
   summedWeight,
   targetNeuronContributions,
+  targetRepresentedFeatures,
 } from "./bench/metrics/neuron_contributions.ts";
 export { greedyIdentityOrder, maxWeightAssignment } from "./bench/metrics/assignment.ts";
 export {

@@ -2,15 +2,32 @@
  * `deno task targets [--toy ID,…] [--target-seed N] [--backend NAME]`: train
  * (or load from the cache) each toy's healthy target and print its health
  * measures: which seed was used, the evaluation loss against the toy's
- * reference values. Useful before a sweep, so jobs start from a warm cache.
+ * reference values, and for residual MLPs how many features each layer
+ * represents (the ceiling of the score's `features_represented`). Useful before
+ * a sweep, so jobs start from a warm cache.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { getToy, initBackend, toyIds } from "../mod.ts";
+import {
+  getToy,
+  initBackend,
+  type ResidualTruth,
+  targetNeuronContributions,
+  targetRepresentedFeatures,
+  toyIds,
+} from "../mod.ts";
 import { nameList, parseSeedList } from "./lib/cli_values.ts";
 import { formatTable } from "./lib/table.ts";
 import { loadOrTrainTarget } from "./lib/target_cache.ts";
+
+/** "94 / 88": features the target represents in each layer at the 0.04 cutoff; "-" for TMS. */
+function representedPerLayer(residual: ResidualTruth | null): string {
+  if (!residual) return "-";
+  return residual.layers.map((l) =>
+    targetRepresentedFeatures(targetNeuronContributions(residual.embedding, l.wIn, l.wOut))
+  ).join(" / ");
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -43,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       ...["evalLoss", "referenceLoss", "trivialLoss", "passThroughLoss", "minColumnNorm"].map((k) =>
         used[k] === undefined || Number.isNaN(used[k]) ? "-" : used[k]
       ),
+      representedPerLayer(toy.groundTruth(target.tensors).residual),
       Number(((performance.now() - t0) / 1000).toFixed(1)),
     ]);
   }
@@ -56,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
       "trivial",
       "pass-through",
       "min col norm",
+      "features represented / layer",
       "s",
     ],
     rows,

@@ -15,6 +15,7 @@ import {
   representationCategories,
   summedWeight,
   targetNeuronContributions,
+  targetRepresentedFeatures,
 } from "./neuron_contributions.ts";
 import { aliveNormRatio, componentNorms, recovery } from "./recovery.ts";
 
@@ -43,7 +44,8 @@ export const NON_NEGLIGIBLE_NORM = 0.017;
  * measures shrinkage; spd.md §7.6), the mean number of `mlp_in`
  * components important for a one-hot feature (ideal 1), and how many features
  * each `mlp_in` component represents (apd.md §7.2's categories: components
- * representing 1, 2, 3 or more features, and the features represented). For
+ * representing 1, 2, 3 or more features, and the features represented, whose
+ * ideal is the number the target itself represents in that layer). For
  * methods whose components span layers (APD), the neuron contributions are also
  * scored with each component's own W_out part (`…_paired`), as the APD paper
  * draws them; the categories always use the out-connection that fits the method.
@@ -116,14 +118,15 @@ export function scoreRun(truth: GroundTruth, result: MethodResult): Record<strin
     putAgreement("", summed);
     // A component spanning both matrices is also read with its own W_out part (apd.md §7.2).
     if (result.componentsSpanLayers) putAgreement("_paired", outComps);
-    const nF = embedding.rows;
     const cat = representationCategories(
       embedding,
       inComps,
       result.componentsSpanLayers ? outComps : summed,
     );
-    put(`features_represented.${prefix}`, cat.represented, "target", nF);
-    put(`components_representing_1.${prefix}`, cat.mono, "target", nF);
+    // The ideal is what the target itself represents in this layer, not every feature.
+    const reachable = targetRepresentedFeatures(target);
+    put(`features_represented.${prefix}`, cat.represented, "target", reachable);
+    put(`components_representing_1.${prefix}`, cat.mono, "target", reachable);
     put(`components_representing_2.${prefix}`, cat.duo, "lower");
     put(`components_representing_3plus.${prefix}`, cat.poly, "lower");
     put(

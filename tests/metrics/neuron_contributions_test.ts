@@ -9,6 +9,7 @@ import {
   representationCategories,
   summedWeight,
   targetNeuronContributions,
+  targetRepresentedFeatures,
 } from "../../bench/metrics/neuron_contributions.ts";
 
 /** Rank-1 components: component c = lefts[c]ᵀ (a dIn column) · rights[c] (a dOut row). */
@@ -293,6 +294,29 @@ Deno.test("representationCategories: features per component by apd.md §7.2's 0.
   assert.throws(
     () => representationCategories(catWE, catIn, catWOut, NaN),
     /cutoff must be a finite number/,
+  );
+});
+
+Deno.test("targetRepresentedFeatures: rows whose largest contribution exceeds the cutoff", () => {
+  // Rows: max 0.5 (in), max exactly 0.04 (out: the cutoff is strict), max 0.05 beside a large
+  // negative entry (in: the maximum, not the magnitude, counts), all negative (out).
+  const c = fromRows([[0.5, 0.1], [0.04, -0.3], [-2, 0.05], [-0.2, -0.1]]);
+  assert.equal(targetRepresentedFeatures(c), 2);
+  assert.equal(targetRepresentedFeatures(c, 0.03), 3);
+  assert.equal(targetRepresentedFeatures(c, -0.15), 4);
+  // The categories' `represented` on the target's own per-feature pieces reaches exactly this:
+  // with W_E = I₃ the component for feature i is e_i · W_in[i, :], read through the full W_out.
+  // Feature 2 reads into neuron 0 (0.03), which writes nothing back onto it, and into neuron 2
+  // only at 0.01: the target does not represent it.
+  const wInRows = [[1, 0.02, 0], [0, 0.5, 0.01], [0.03, 0, 0.01]];
+  const target = targetNeuronContributions(catWE, fromRows(wInRows), catWOut);
+  const pieces = rankOne([[1, 0, 0], [0, 1, 0], [0, 0, 1]], wInRows);
+  assert.equal(targetRepresentedFeatures(target), 2);
+  assert.equal(representationCategories(catWE, pieces, catWOut).represented, 2);
+  assert.throws(() => targetRepresentedFeatures(c, Infinity), /cutoff must be a finite number/);
+  assert.throws(
+    () => targetRepresentedFeatures({ rows: 2, cols: 2, data: new Float64Array(3) }),
+    /contributions/,
   );
 });
 

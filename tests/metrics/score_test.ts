@@ -134,7 +134,22 @@ Deno.test("residual MLP, components spanning layers: paired contributions and ca
     target: 2,
   });
   assert.equal(paired["components_representing_2.layers.0"].value, 0);
-  assert.equal(paired["features_represented.layers.0"].value, 2);
+  assert.deepEqual(paired["features_represented.layers.0"], {
+    value: 2,
+    direction: "target",
+    target: 2,
+  });
+  // A target that does not represent feature 1 (its out-connection [2, 1] shrunk to [0.01,
+  // 0.01]: contributions [−0.005, 0.02], all ≤ 0.04) lowers the ideal to 1 for both counts.
+  const faint = [...wOut];
+  faint[1] = faint[4] = 0.01;
+  const fTruth = residMlpToy("r", "t", cfg).groundTruth({
+    ...tensors,
+    "layers.0.mlp_out": { shape: [2, 3], data: Float32Array.from(faint) },
+  });
+  const fScores = scoreRun(fTruth, { ...result, componentsSpanLayers: true });
+  assert.equal(fScores["features_represented.layers.0"].target, 1);
+  assert.equal(fScores["components_representing_1.layers.0"].target, 1);
   // Without the flag the same factors are per-matrix subcomponents: no paired scores.
   const separate = scoreRun(rTruth, result);
   assert.equal(separate["neuron_contrib_slope_paired.layers.0"], undefined);
