@@ -281,6 +281,12 @@ export function componentNeuronContributions(
 /** apd.md §7.2's cutoff: component c represents feature i when max_n contribution > 0.04. */
 export const REPRESENTATION_CUTOFF = 0.04;
 
+function checkCutoff(fn: string, cutoff: number): void {
+  if (typeof cutoff !== "number" || !Number.isFinite(cutoff)) {
+    throw new RangeError(`${fn}: cutoff must be a finite number, got ${cutoff}`);
+  }
+}
+
 /**
  * How many features each component represents, by apd.md §7.2's "subnet categories" ([HEAD]
  * `resid_mlp` plotting, `diag_relu_conns`): component c represents feature i when
@@ -311,9 +317,7 @@ export function representationCategories(
   represented: number;
 } {
   const fn = "representationCategories";
-  if (typeof cutoff !== "number" || !Number.isFinite(cutoff)) {
-    throw new RangeError(`${fn}: cutoff must be a finite number, got ${cutoff}`);
-  }
+  checkCutoff(fn, cutoff);
   const featuresPer = new Array<number>(inComponents.count).fill(0);
   const covered = new Array<boolean>(wE.rows).fill(false);
   visitContributions(fn, wE, inComponents, out, (c, i, contrib) => {
@@ -349,11 +353,7 @@ export function targetRepresentedFeatures(
   contributions: Matrix,
   cutoff: number = REPRESENTATION_CUTOFF,
 ): number {
-  if (typeof cutoff !== "number" || !Number.isFinite(cutoff)) {
-    throw new RangeError(
-      `targetRepresentedFeatures: cutoff must be a finite number, got ${cutoff}`,
-    );
-  }
+  checkCutoff("targetRepresentedFeatures", cutoff);
   checkMatrix("targetRepresentedFeatures", "contributions", contributions);
   const { rows, cols, data } = contributions;
   let count = 0;
