@@ -340,10 +340,11 @@ export function representationCategories(
 /**
  * How many features the target itself represents at the categories' cutoff: the rows of its
  * neuron contributions ({@linkcode targetNeuronContributions}) whose largest entry exceeds
- * `cutoff`. This, not the feature count, is the most a decomposition can reach in
- * {@linkcode representationCategories}' `represented` (and `mono`): in a multi-layer model a
- * layer may carry only part of the features (the 2-layer residual MLP's target represents 94 and
- * 88 of its 100 features in layers 0 and 1 at 0.04).
+ * `cutoff`. This, not the feature count, is what a decomposition that copies the target's
+ * per-feature mechanisms reaches in {@linkcode representationCategories}' `represented` (and
+ * `mono`), so it is their ideal: in a multi-layer model a layer may carry only part of the
+ * features (the 2-layer residual MLP's target represents 94 and 88 of its 100 features in layers
+ * 0 and 1 at 0.04).
  *
  * @param contributions target contributions `[nFeatures, dMlp]`.
  * @param cutoff as in {@linkcode representationCategories}.
