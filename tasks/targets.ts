@@ -3,7 +3,7 @@
  * (or load from the cache) each toy's healthy target and print its health
  * measures: which seed was used, the evaluation loss against the toy's
  * reference values, and for residual MLPs how many features each layer
- * represents (the ceiling of the score's `features_represented`). Useful before
+ * represents (the ideal of the score's `features_represented`). Useful before
  * a sweep, so jobs start from a warm cache.
  *
  * @module
